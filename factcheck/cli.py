@@ -1,0 +1,343 @@
+"""The ``factcheck`` command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import click
+
+from . import __version__
+from .errors import FactcheckError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .pipeline import Verdict
+
+LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": "bold yellow"}
+STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _stdout() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+class _Group(click.Group):
+    """Every user error ends as one line on stderr and exit code 2, with no traceback."""
+
+    def main(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            rc = super().main(*args, **kwargs)  # type: ignore[arg-type]
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("factcheck: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path}: " if ctx is not None else "factcheck: "
+            hint = f" (see {ctx.command_path} --help)" if isinstance(exc, click.UsageError) and ctx is not None else ""
+            click.echo(f"{where}error: {exc.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except FactcheckError as exc:
+            click.echo(f"factcheck: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("factcheck: interrupted (an index being built is left as it was before)", err=True)
+            sys.exit(130)
+        sys.exit(rc if isinstance(rc, int) else 0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factcheck")
+def main() -> None:
+    """Check claims against your own documents, offline.
+
+    \b
+    factcheck index ./my-docs --index ./my-index
+    factcheck check "Stargate funds will not be available" --index ./my-index
+    factcheck check "..."            (no --index: the bundled demo corpus)
+    """
+
+
+# ---------------------------------------------------------------- index
+
+
+def _new_progress(transient: bool = False) -> object:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=_stderr(),
+        transient=transient,
+    )
+
+
+@contextmanager
+def _progress(transient: bool = False) -> Iterator:
+    with _new_progress(transient) as progress:  # type: ignore[attr-defined]
+        yield progress
+
+
+@contextmanager
+def _build_progress(transient: bool = False) -> Iterator:
+    """A progress hook for index builds; the bar appears only once there is work to show."""
+    state: dict = {}
+
+    def hook(phase: str, done: int, total: int) -> None:
+        if "progress" not in state:
+            state["progress"] = _new_progress(transient)
+            state["progress"].start()
+        progress = state["progress"]
+        if phase not in state:
+            state[phase] = progress.add_task(f"{phase} passages", total=total or 1)
+        progress.update(state[phase], completed=done if total else 1)
+
+    try:
+        yield hook
+    finally:
+        if "progress" in state:
+            state["progress"].stop()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory to create or update.")
+@click.option("--embedder", default=None, help="sentence-transformers model name or path [default: all-MiniLM-L6-v2].")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+def index(paths: tuple[Path, ...], index_dir: Path, embedder: str | None, as_json: bool) -> None:
+    """Index documents (.txt .md .html .jsonl .csv .pdf) for checking; re-embeds only what changed."""
+    from .embed import Embedder, EmbedderConfig
+    from .index import build_index
+
+    emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
+    with _build_progress() as hook:
+        report = build_index(list(paths), index_dir, emb, progress=hook)
+    if as_json:
+        click.echo(json.dumps(report.__dict__, ensure_ascii=False))
+        return
+    console = _stderr()
+    console.print(
+        f"[bold]Indexed[/] {report.documents} documents, {report.passages} passages into {index_dir} "
+        f"in {report.seconds:.1f}s: embedded {report.embedded_documents} new or changed documents "
+        f"({report.embedded_passages} passages), kept {report.reused_documents}, removed {report.removed_documents}."
+    )
+    for path, reason in report.skipped:
+        console.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+
+
+# ---------------------------------------------------------------- check
+
+
+def _read_claims(file: Path) -> list[dict]:
+    if not file.is_file():
+        raise FactcheckError(f"claims file not found: {file}")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise FactcheckError(f"{file} is not UTF-8 text: convert it with iconv -t UTF-8") from None
+    rows: list[dict] = []
+    if file.suffix.lower() in {".jsonl", ".json"}:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FactcheckError(f"{file}:{lineno}: invalid JSON ({exc.msg}): one object per line, with a \"claim\" field") from None
+            claim = row.get("claim") if isinstance(row, dict) else None
+            if not isinstance(claim, str) or not claim.strip():
+                raise FactcheckError(f"{file}:{lineno}: no \"claim\" text in this row")
+            rows.append(row)
+    else:
+        rows = [{"claim": line.strip()} for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not rows:
+        raise FactcheckError(f"{file} holds no claim: one claim per line (.txt) or {{\"claim\": ...}} per line (.jsonl)")
+    return rows
+
+
+def _open_checker(index_dir: Path | None, embedder: str | None, verifier: str | None, top_k: int | None) -> object:
+    from .pipeline import FactChecker
+
+    if index_dir is None:
+        if embedder:
+            raise FactcheckError("--embedder needs --index (the demo index is built with the default embedder)")
+        with _build_progress(transient=True) as hook:
+            checker = FactChecker.demo(verifier=verifier, progress=hook)
+    else:
+        checker = FactChecker.open(index_dir, embedder=embedder, verifier=verifier)
+    if top_k is not None:
+        checker = checker.with_config(top_k=top_k)
+    return checker
+
+
+@main.command()
+@click.argument("claim", required=False)
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory [default: the bundled demo corpus].")
+@click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line) or .jsonl file.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
+@click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
+@click.option("--embedder", default=None, help="Must match the embedder the index was built with.")
+def check(
+    claim: str | None,
+    index_dir: Path | None,
+    claims_file: Path | None,
+    out: Path | None,
+    as_json: bool,
+    top_k: int | None,
+    verifier: str | None,
+    embedder: str | None,
+) -> None:
+    """Check a CLAIM (or every claim of --file) and print its verdict with the deciding evidence."""
+    if claim is not None and claims_file is not None:
+        raise click.UsageError("give either a CLAIM or --file, not both")
+    if claim is None and claims_file is None:
+        raise click.UsageError("give a CLAIM to check, or --file with one claim per line")
+    if out is not None and claims_file is None:
+        raise click.UsageError("--out needs --file")
+    if claim is not None and not claim.strip():
+        raise FactcheckError("empty claim: give the text of the claim to check")
+    rows = _read_claims(claims_file) if claims_file is not None else None
+    if out is not None and out.exists() and out.is_dir():
+        raise FactcheckError(f"--out {out} is a directory: give a file name")
+    checker = _open_checker(index_dir, embedder, verifier, top_k)
+
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if rows is None:
+            verdict = checker.check(claim)  # type: ignore[attr-defined]
+            for w in caught:
+                click.echo(f"factcheck: warning: {w.message}", err=True)
+            if as_json:
+                click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False))
+            else:
+                _print_verdict(_stdout(), verdict)
+            return
+        verdicts = _check_file(checker, rows)
+    for w in {str(w.message) for w in caught}:
+        click.echo(f"factcheck: warning: {w}", err=True)
+    lines = [json.dumps({**_extra(row), **v.to_dict()}, ensure_ascii=False) for row, v in zip(rows, verdicts)]
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        tmp.replace(out)
+        counts = {label: sum(v.label == label for v in verdicts) for label in LABEL_STYLE}
+        _stderr().print(f"Wrote {len(verdicts)} verdicts to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    elif as_json:
+        click.echo("\n".join(lines))
+    else:
+        _print_summary(_stdout(), verdicts)
+
+
+def _extra(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in {"claim", "label", "confidence", "evidence", "warnings"}}
+
+
+def _check_file(checker: object, rows: list[dict]) -> list[Verdict]:
+    claims = [r["claim"] for r in rows]
+    with _progress() as progress:
+        task = progress.add_task("checking claims", total=len(claims))
+        return checker.check_many(claims, batch_size=32, progress=lambda n: progress.advance(task, n))  # type: ignore[attr-defined]
+
+
+def _print_verdict(console: Console, verdict: Verdict) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text.assemble(
+        (verdict.label.upper(), LABEL_STYLE[verdict.label]), f"  confidence {verdict.confidence:.2f}\n", ("Claim: ", "bold"), verdict.claim
+    )
+    console.print(Panel(head, expand=False))
+    table = Table(show_lines=False, title="Evidence (decisive passages first)", title_justify="left")
+    table.add_column("", width=1)
+    table.add_column("stance")
+    table.add_column("p", justify="right")
+    table.add_column("sim", justify="right")
+    table.add_column("passage", ratio=3)
+    table.add_column("source", ratio=1)
+    for e in verdict.evidence:
+        table.add_row(
+            "*" if e.decisive else "",
+            Text(e.stance, STANCE_STYLE[e.stance]),
+            f"{e.score:.2f}",
+            f"{e.similarity:.2f}",
+            e.text,
+            f"{e.title} ({e.date})\n{e.source}" if e.date else f"{e.title}\n{e.source}",
+        )
+    console.print(table)
+
+
+def _print_summary(console: Console, verdicts: list[Verdict]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Verdicts")
+    table.add_column("claim", ratio=3)
+    table.add_column("label")
+    table.add_column("conf.", justify="right")
+    table.add_column("decisive evidence", ratio=3)
+    for v in verdicts:
+        top = next((e for e in v.evidence if e.decisive), None)
+        table.add_row(v.claim, Text(v.label, LABEL_STYLE[v.label]), f"{v.confidence:.2f}", f"{top.text} [{top.doc_id}]" if top else "")
+    console.print(table)
+
+
+# ---------------------------------------------------------------- info
+
+
+@main.command()
+@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def info(index_dir: Path, as_json: bool) -> None:
+    """Show what an index holds and how it was built."""
+    from .index import EvidenceIndex
+
+    manifest = EvidenceIndex.open(index_dir).manifest
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    emb, counts, corpus = manifest["embedder"], manifest["counts"], manifest["corpus"]
+    table = Table(title=f"factcheck index {index_dir}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("documents", str(counts["documents"])),
+        ("passages", str(counts["passages"])),
+        ("languages", ", ".join(f"{k} {v}" for k, v in corpus.get("languages", {}).items())),
+        ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})"),
+        ("weights sha256", emb["weights_sha256"] or "(hub model, not on disk)"),
+        ("faiss", f"{manifest['faiss']['index_type']} ({manifest['faiss']['metric']})"),
+        ("corpus checksum", corpus["checksum"]),
+        ("inputs", "\n".join(corpus["inputs"])),
+        ("built", f"{manifest['created']} by factcheck {manifest['factcheck_version']}"),
+        ("last build", "embedded {embedded_documents} documents, kept {reused_documents}, removed {removed_documents}".format(**manifest["build"])),
+        ("skipped files", "\n".join(f"{s['path']}: {s['reason']}" for s in manifest["skipped"]) or "none"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    _stdout().print(table)

@@ -1,0 +1,48 @@
+"""The three verdict labels, the three stances a verifier gives a passage, and their aliases."""
+
+from __future__ import annotations
+
+SUPPORTED = "supported"
+DISPUTED = "disputed"
+UNVERIFIED = "unverified"
+LABELS: tuple[str, ...] = (SUPPORTED, DISPUTED, UNVERIFIED)
+
+ENTAILMENT = "entailment"
+NEUTRAL = "neutral"
+CONTRADICTION = "contradiction"
+#: Stance label ids of the models factcheck trains (also written into their config's id2label).
+STANCES: tuple[str, ...] = (ENTAILMENT, NEUTRAL, CONTRADICTION)
+
+STANCE_TO_LABEL = {ENTAILMENT: SUPPORTED, NEUTRAL: UNVERIFIED, CONTRADICTION: DISPUTED}
+LABEL_TO_STANCE = {v: k for k, v in STANCE_TO_LABEL.items()}
+
+_ALIASES = {
+    SUPPORTED: {"supported", "support", "supports", "entailment", "entailed", "entails", "true", "yes", "e"},
+    DISPUTED: {
+        "disputed", "refuted", "refutes", "refute", "contradict", "contradicts", "contradiction",
+        "contradicted", "false", "no", "c", "not_entailment",
+    },
+    UNVERIFIED: {
+        "unverified", "nei", "not enough info", "not_enough_info", "not enough information", "neutral",
+        "unknown", "n", "notenoughinfo",
+    },
+}
+_ALIAS_TO_LABEL = {alias: label for label, aliases in _ALIASES.items() for alias in aliases}
+
+
+def normalize_label(value: object) -> str:
+    """Map any usual spelling of a fact-checking or NLI label to supported / disputed / unverified.
+
+    Raises ``ValueError`` for a value that is not a known label.
+    """
+    key = str(value).strip().lower().replace("-", " ").replace("_", " ")
+    label = _ALIAS_TO_LABEL.get(key) or _ALIAS_TO_LABEL.get(key.replace(" ", "_"))
+    if label is None:
+        known = ", ".join(sorted(LABELS))
+        raise ValueError(f"unknown label {value!r}: use one of {known} (or SUPPORTS/REFUTES/NOT ENOUGH INFO)")
+    return label
+
+
+def stance_of(value: object) -> str:
+    """Map a label or stance spelling to entailment / neutral / contradiction."""
+    return LABEL_TO_STANCE[normalize_label(value)]

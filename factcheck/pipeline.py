@@ -1,0 +1,296 @@
+"""The pipeline: retrieve passages for a claim, judge each one's stance, aggregate into a verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import asdict, dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .embed import Embedder, EmbedderConfig
+from .errors import FactcheckError
+from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, build_index, embedder_for
+from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
+from .retrieve import Hit, Retriever
+from .verify import Verifier, VerifierConfig
+
+AGGREGATION_FILE = "factcheck_aggregation.json"
+
+
+def demo_corpus_path() -> Path:
+    """The bundled demo corpus: package data when installed, ``corpus/`` in a source checkout."""
+    installed = Path(str(resources.files("factcheck") / "demo_corpus"))
+    if installed.is_dir() and any(installed.glob("*.md")):
+        return installed
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+def cache_dir() -> Path:
+    """Where factcheck keeps what it builds for itself (``FACTCHECK_CACHE_DIR`` overrides)."""
+    override = os.environ.get("FACTCHECK_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("factcheck"))
+
+
+def demo_index_dir() -> Path:
+    return cache_dir() / f"demo-index-{__version__}"
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """How passage stances become a claim label. The thresholds are fitted on dev claims (SciFact dev,
+    held-out Climate-FEVER) for the shipped verifier: ``factcheck_aggregation.json`` beside its weights
+    holds the fitted values, which replace these defaults when that verifier is used."""
+
+    #: passages retrieved per claim.
+    top_k: int = 5
+    #: a passage less similar to the claim than this (cosine) is not relevant evidence.
+    min_similarity: float = 0.3
+    #: P(entailment) a relevant passage needs to count as supporting the claim.
+    support_threshold: float = 0.5
+    #: P(contradiction) a relevant passage needs to count as contradicting the claim.
+    contradict_threshold: float = 0.5
+
+    @classmethod
+    def fitted_for(cls, verifier_path: str | Path, **overrides: object) -> CheckConfig:
+        """The defaults, updated with the values fitted for a verifier (if its folder has them)."""
+        values: dict[str, object] = {}
+        file = Path(verifier_path) / AGGREGATION_FILE
+        if file.is_file():
+            known = {f.name for f in fields(cls)}
+            values = {k: v for k, v in json.loads(file.read_text()).get("config", {}).items() if k in known}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Evidence:
+    """One retrieved passage and the verifier's judgement of it."""
+
+    text: str
+    source: str
+    doc_id: str
+    title: str
+    date: str
+    start: int
+    end: int
+    #: entailment / neutral / contradiction, the verifier's most probable stance.
+    stance: str
+    #: probability of that stance.
+    score: float
+    #: cosine similarity between claim and passage.
+    similarity: float
+    probabilities: dict[str, float]
+    #: whether this passage decided the label.
+    decisive: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Verdict:
+    claim: str
+    label: str
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "claim": self.claim,
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "evidence": [e.to_dict() for e in self.evidence],
+            "warnings": list(self.warnings),
+        }
+
+
+def aggregate(probabilities: Sequence[Sequence[float]], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
+    """Claim label, its confidence, and the indices of the passages that decided it.
+
+    supported: a relevant passage entails the claim and none contradicts it; disputed: a relevant passage
+    contradicts it (whether or not another supports it: sources in conflict); unverified: no relevant passage
+    takes a clear stance.
+    """
+    ent, con = STANCES.index(ENTAILMENT), STANCES.index(CONTRADICTION)
+    relevant = [i for i, s in enumerate(similarities) if s >= config.min_similarity]
+    supporting = [i for i in relevant if probabilities[i][ent] >= config.support_threshold and probabilities[i][ent] >= probabilities[i][con]]
+    contradicting = [i for i in relevant if probabilities[i][con] >= config.contradict_threshold and probabilities[i][con] > probabilities[i][ent]]
+    best_ent = max((probabilities[i][ent] for i in relevant), default=0.0)
+    best_con = max((probabilities[i][con] for i in relevant), default=0.0)
+    if contradicting:
+        return DISPUTED, float(best_con), sorted(contradicting + supporting, key=lambda i: -max(probabilities[i][ent], probabilities[i][con]))
+    if supporting:
+        return SUPPORTED, float(best_ent), sorted(supporting, key=lambda i: -probabilities[i][ent])
+    return UNVERIFIED, float(1.0 - max(best_ent, best_con)), []
+
+
+class FactChecker:
+    """Check claims against an evidence index.
+
+    >>> checker = FactChecker.build(["docs/"], "my-index")      # doctest: +SKIP
+    >>> checker.check("Stargate funds will not be available")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        index: EvidenceIndex,
+        *,
+        embedder: Embedder | None = None,
+        verifier: Verifier | None = None,
+        config: CheckConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder or embedder_for(index)
+        self.verifier = verifier or Verifier()
+        self.config = config or CheckConfig.fitted_for(self.verifier.path)
+        self.retriever = Retriever(index, self.embedder)
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path,
+        *,
+        embedder: str | None = None,
+        verifier: str | None = None,
+        config: CheckConfig | None = None,
+        top_k: int | None = None,
+    ) -> FactChecker:
+        """Open an index built by ``factcheck index`` (or :meth:`build`)."""
+        index = EvidenceIndex.open(index_dir)
+        verifier_obj = Verifier(VerifierConfig(model=verifier)) if verifier else Verifier()
+        if config is None:
+            config = CheckConfig.fitted_for(verifier_obj.path, top_k=top_k)
+        return cls(index, embedder=embedder_for(index, embedder), verifier=verifier_obj, config=config)
+
+    @classmethod
+    def build(
+        cls,
+        paths: Sequence[str | Path],
+        index_dir: str | Path,
+        *,
+        embedder: str | None = None,
+        verifier: str | None = None,
+        config: CheckConfig | None = None,
+        index_config: IndexConfig | None = None,
+        progress: ProgressHook | None = None,
+    ) -> FactChecker:
+        """Index the documents under ``paths`` into ``index_dir`` (incrementally) and open it."""
+        checker, _ = cls.build_with_report(
+            paths, index_dir, embedder=embedder, verifier=verifier, config=config, index_config=index_config, progress=progress
+        )
+        return checker
+
+    @classmethod
+    def build_with_report(
+        cls,
+        paths: Sequence[str | Path],
+        index_dir: str | Path,
+        *,
+        embedder: str | None = None,
+        verifier: str | None = None,
+        config: CheckConfig | None = None,
+        index_config: IndexConfig | None = None,
+        progress: ProgressHook | None = None,
+    ) -> tuple[FactChecker, BuildReport]:
+        emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
+        report = build_index(paths, index_dir, emb, index_config, progress)
+        index = EvidenceIndex.open(index_dir)
+        verifier_obj = Verifier(VerifierConfig(model=verifier)) if verifier else Verifier()
+        return cls(index, embedder=emb, verifier=verifier_obj, config=config), report
+
+    @classmethod
+    def demo(cls, *, verifier: str | None = None, progress: ProgressHook | None = None) -> FactChecker:
+        """A checker over the bundled demo corpus, indexed on first use into the user cache directory."""
+        index_dir = demo_index_dir()
+        try:
+            return cls.open(index_dir, verifier=verifier)
+        except FactcheckError:
+            return cls.build([demo_corpus_path()], index_dir, verifier=verifier, progress=progress)
+
+    # -- checking --------------------------------------------------------------------------------
+
+    def check(self, claim: str) -> Verdict:
+        """Label one claim supported, disputed or unverified, with its evidence."""
+        return self.check_many([claim])[0]
+
+    def check_many(
+        self,
+        claims: Sequence[str],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Verdict]:
+        """Check claims in batches: each batch is embedded, searched and verified at once."""
+        verdicts: list[Verdict] = []
+        for start in range(0, len(claims), batch_size):
+            batch = [self._prepare(c) for c in claims[start : start + batch_size]]
+            verdicts += self._check_batch(batch)
+            if progress:
+                progress(len(batch))
+        return verdicts
+
+    def _prepare(self, claim: str) -> tuple[str, list[str]]:
+        if not isinstance(claim, str) or not claim.strip():
+            raise FactcheckError("empty claim: give the text of the claim to check")
+        claim = " ".join(claim.split())
+        limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
+        tokenizer = self.embedder.model.tokenizer
+        offsets = tokenizer(claim, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        if len(offsets) > limit:
+            cut = offsets[limit - 1][1]
+            message = f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more"
+            warnings.warn(message, stacklevel=3)
+            return claim[:cut], [message]
+        return claim, []
+
+    def _check_batch(self, batch: list[tuple[str, list[str]]]) -> list[Verdict]:
+        claims = [c for c, _ in batch]
+        hits = self.retriever.search(claims, self.config.top_k)
+        pairs = [(h.passage.text, claim) for claim, row in zip(claims, hits) for h in row]
+        probs = self.verifier.predict(pairs)
+        verdicts = []
+        cursor = 0
+        for (claim, notes), row in zip(batch, hits):
+            p = probs[cursor : cursor + len(row)]
+            cursor += len(row)
+            verdicts.append(self._verdict(claim, notes, row, p.tolist()))
+        return verdicts
+
+    def _verdict(self, claim: str, notes: list[str], hits: list[Hit], probs: list[list[float]]) -> Verdict:
+        label, confidence, decisive = aggregate(probs, [h.similarity for h in hits], self.config)
+        evidence = []
+        for i, (hit, p) in enumerate(zip(hits, probs)):
+            stance_idx = max(range(len(STANCES)), key=lambda j: p[j])
+            evidence.append(
+                Evidence(
+                    text=hit.passage.text,
+                    source=hit.passage.source,
+                    doc_id=hit.passage.doc_id,
+                    title=hit.passage.title,
+                    date=hit.passage.date,
+                    start=hit.passage.start,
+                    end=hit.passage.end,
+                    stance=STANCES[stance_idx],
+                    score=round(float(p[stance_idx]), 4),
+                    similarity=round(hit.similarity, 4),
+                    probabilities={s: round(float(v), 4) for s, v in zip(STANCES, p)},
+                    decisive=i in decisive,
+                )
+            )
+        order = {idx: rank for rank, idx in enumerate(decisive)}
+        evidence = [e for _, e in sorted(enumerate(evidence), key=lambda t: (order.get(t[0], len(order)), -t[1].similarity))]
+        return Verdict(claim=claim, label=label, confidence=confidence, evidence=evidence, warnings=notes)
+
+    def with_config(self, **changes: object) -> FactChecker:
+        """A checker sharing this one's index and models, with some CheckConfig fields changed."""
+        return FactChecker(self.index, embedder=self.embedder, verifier=self.verifier, config=replace(self.config, **changes))  # type: ignore[arg-type]
+

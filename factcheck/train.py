@@ -1,0 +1,178 @@
+"""Training the verifier: fine-tune a sentence-transformers CrossEncoder on (evidence, claim, label) rows."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from .embed import DEFAULT_EMBEDDER, resolve_embedder
+from .errors import FactcheckError
+from .labels import STANCES, stance_of
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of ``factcheck train``."""
+
+    base_model: str = DEFAULT_EMBEDDER
+    epochs: int = 3
+    learning_rate: float = 4e-5
+    batch_size: int = 32
+    max_length: int = 256
+    warmup_ratio: float = 0.1
+    seed: int = 13
+    #: train a claim-only baseline: the evidence is blanked, so it measures what the claim alone predicts.
+    claim_only: bool = False
+    eval_batch_size: int = 64
+
+
+@dataclass
+class TrainResult:
+    output_dir: str
+    best_epoch: int
+    dev_macro_f1: float
+    history: list[dict] = field(default_factory=list)
+
+
+def _data_files_format(path: str) -> str | None:
+    suffixes = Path(path).suffixes
+    ext = suffixes[-2] if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
+    return {".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}.get(ext)
+
+
+def load_pairs(source: str, split: str = "train") -> Dataset:
+    """Load (evidence, claim, label) rows with ``datasets``: a local json/jsonl/csv/tsv/parquet file, or a hub name.
+
+    Column names accepted: evidence/premise/sentence1 and claim/hypothesis/sentence2, and label.
+    Labels may be any usual spelling (SUPPORTS, entailment, NEI, ...); they become stance ids 0-2.
+    """
+    from datasets import load_dataset
+
+    fmt = _data_files_format(source)
+    try:
+        if fmt is not None:
+            if not Path(source).exists():
+                raise FactcheckError(f"training file not found: {source}")
+            kwargs = {"delimiter": "\t"} if source.endswith((".tsv", ".tsv.gz")) else {}
+            ds = load_dataset(fmt, data_files={split: source}, split=split, **kwargs)
+        else:
+            ds = load_dataset(source, split=split)
+    except FactcheckError:
+        raise
+    except Exception as exc:  # datasets raises many types; the user needs the one line
+        raise FactcheckError(f"cannot load training data {source!r}: {str(exc).splitlines()[0]}") from None
+    return _to_pairs(ds, source)
+
+
+def _to_pairs(ds: Dataset, name: str) -> Dataset:
+    cols = set(ds.column_names)
+    ev = next((c for c in ("evidence", "premise", "sentence1") if c in cols), None)
+    cl = next((c for c in ("claim", "hypothesis", "sentence2", "Sentence2") if c in cols), None)
+    if ev is None or cl is None or "label" not in cols:
+        raise FactcheckError(
+            f"{name}: needs columns evidence (or premise), claim (or hypothesis) and label; found {sorted(cols)}"
+        )
+    stance_ids = {s: i for i, s in enumerate(STANCES)}
+    names = ds.features["label"].names if hasattr(ds.features["label"], "names") else None
+
+    def convert(row: dict) -> dict:
+        label = names[row["label"]] if names else row["label"]
+        return {"evidence": str(row[ev] or ""), "claim": str(row[cl]), "label": stance_ids[stance_of(label)]}
+
+    return ds.map(convert, remove_columns=ds.column_names)
+
+
+def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
+    """In-memory rows {evidence, claim, label} to a ``datasets.Dataset`` with stance ids."""
+    from datasets import Dataset
+
+    stance_ids = {s: i for i, s in enumerate(STANCES)}
+    return Dataset.from_dict(
+        {
+            "evidence": [r["evidence"] for r in rows],
+            "claim": [r["claim"] for r in rows],
+            "label": [stance_ids[stance_of(r["label"])] for r in rows],
+        }
+    )
+
+
+def train_verifier(
+    train: Dataset,
+    output_dir: str | Path,
+    dev: Dataset | None = None,
+    config: TrainConfig | None = None,
+) -> TrainResult:
+    """Fine-tune a 3-label CrossEncoder (entailment / neutral / contradiction), evaluating on ``dev`` every
+    epoch and keeping the best checkpoint (by dev macro-F1) in ``output_dir``."""
+    import numpy as np
+    import torch
+    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder.evaluation import CrossEncoderClassificationEvaluator
+    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
+
+    config = config or TrainConfig()
+    output_dir = Path(output_dir)
+    torch.manual_seed(config.seed)
+    np.random.seed(config.seed)
+
+    def blank(ds: Dataset) -> Dataset:
+        return ds.map(lambda r: {"evidence": ""}) if config.claim_only else ds
+
+    train = blank(train).select_columns(["evidence", "claim", "label"])
+    model = CrossEncoder(
+        resolve_embedder(config.base_model),
+        num_labels=len(STANCES),
+        max_length=config.max_length,
+        config_kwargs={"id2label": dict(enumerate(STANCES)), "label2id": {s: i for i, s in enumerate(STANCES)}},
+    )
+    evaluator = None
+    if dev is not None:
+        dev = blank(dev)
+        evaluator = CrossEncoderClassificationEvaluator(
+            sentence_pairs=list(zip(dev["evidence"], dev["claim"])),
+            labels=list(dev["label"]),
+            name="dev",
+            batch_size=config.eval_batch_size,
+            write_csv=False,
+        )
+    args = CrossEncoderTrainingArguments(
+        output_dir=str(output_dir / "checkpoints"),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.eval_batch_size,
+        learning_rate=config.learning_rate,
+        warmup_ratio=config.warmup_ratio,
+        seed=config.seed,
+        data_seed=config.seed,
+        eval_strategy="epoch" if evaluator else "no",
+        save_strategy="epoch" if evaluator else "no",
+        save_total_limit=2,
+        load_best_model_at_end=evaluator is not None,
+        metric_for_best_model="eval_dev_f1_macro" if evaluator else None,
+        greater_is_better=True,
+        logging_steps=50,
+        report_to="none",
+        dataloader_drop_last=False,
+    )
+    trainer = CrossEncoderTrainer(
+        model=model,
+        args=args,
+        train_dataset=train,
+        loss=CrossEntropyLoss(model),
+        evaluator=evaluator,
+    )
+    trainer.train()
+    history = [h for h in trainer.state.log_history if "eval_dev_f1_macro" in h]
+    best = max(history, key=lambda h: h["eval_dev_f1_macro"]) if history else {"epoch": config.epochs, "eval_dev_f1_macro": float("nan")}
+    model.save_pretrained(str(output_dir))
+    meta = {"train_config": asdict(config), "history": history, "best_epoch": best["epoch"]}
+    (output_dir / "factcheck_training.json").write_text(json.dumps(meta, indent=2))
+    return TrainResult(str(output_dir), int(round(best["epoch"])), float(best["eval_dev_f1_macro"]), history)
