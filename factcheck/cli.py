@@ -341,3 +341,49 @@ def info(index_dir: Path, as_json: bool) -> None:
     for key, value in rows:
         table.add_row(key, value)
     _stdout().print(table)
+
+
+# ---------------------------------------------------------------- training the verifier
+
+
+@main.command("recipes")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("../shared/data"), show_default=True, help="Public fact-checking sets, laid out as shared/data.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for train.jsonl and the dev sets.")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--no-retrieval", is_flag=True, help="Skip the hard negatives the embedder retrieves (faster).")
+def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool) -> None:
+    """Build the verifier's training and dev pairs from SciFact, Climate-FEVER, FEVER-Lite and COVID-Fact."""
+    from .embed import Embedder
+    from .recipes import RecipeConfig, dev_sets, summarize, training_pairs, write_jsonl
+
+    if not data_dir.is_dir():
+        raise FactcheckError(f"--data-dir {data_dir} does not exist: point it at the folder holding scifact/, fever/, ...")
+    config = RecipeConfig(seed=seed)
+    embedder = None if no_retrieval else Embedder()
+    pairs = training_pairs(data_dir, config, embedder)
+    write_jsonl(pairs, out / "train.jsonl")
+    for name, rows in dev_sets(data_dir, config, embedder).items():
+        write_jsonl(rows, out / f"{name}.jsonl")
+    click.echo(json.dumps({"train": len(pairs), "by_source": summarize(pairs)}, indent=2))
+
+
+@main.command()
+@click.option("--train", "train_data", required=True, help="Training rows (evidence, claim, label): a .jsonl/.json/.csv/.tsv file or a hub dataset name.")
+@click.option("--dev", "dev_data", default=None, help="Dev rows in the same format, evaluated every epoch (the best epoch is kept).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the trained CrossEncoder.")
+@click.option("--base-model", default=None, help="Model to start from [default: all-MiniLM-L6-v2].")
+@click.option("--epochs", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--lr", type=float, default=4e-5, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=32, show_default=True)
+@click.option("--max-length", type=click.IntRange(16, 4096), default=256, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--claim-only", is_flag=True, help="Train the claim-only baseline (evidence blanked).")
+def train(train_data: str, dev_data: str | None, out: Path, base_model: str | None, epochs: int, lr: float, batch_size: int, max_length: int, seed: int, claim_only: bool) -> None:
+    """Fine-tune a 3-label NLI CrossEncoder (entailment / neutral / contradiction) as a verifier."""
+    from .train import TrainConfig, load_pairs, train_verifier
+
+    config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length, seed=seed, claim_only=claim_only)
+    if base_model:
+        config = TrainConfig(**{**config.__dict__, "base_model": base_model})
+    result = train_verifier(load_pairs(train_data), out, load_pairs(dev_data, split="dev") if dev_data else None, config)
+    click.echo(json.dumps(result.__dict__, indent=2))

@@ -88,7 +88,8 @@ class Embedder:
 
     @cached_property
     def dim(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = getter()
         assert dim is not None
         return int(dim)
 

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv", ".pdf", ".jsonl.gz")
 
 #: passages shorter than this many characters are joined to the next sentence of the same paragraph.
 MIN_PASSAGE_CHARS = 25
@@ -89,7 +89,7 @@ def read_documents(paths: Sequence[str | Path]) -> ReadReport:
         if not file.exists():
             report.skipped.append((str(file), "no such file"))
             continue
-        suffix = file.suffix.lower()
+        suffix = _suffix(file)
         if suffix not in SUPPORTED_SUFFIXES:
             report.skipped.append((str(file), f"unsupported file type {suffix or '(none)'}"))
             continue
@@ -124,8 +124,20 @@ def _doc_id_base(file: Path, roots: list[Path]) -> str:
     return file.name
 
 
+def _suffix(file: Path) -> str:
+    name = file.name.lower()
+    return ".jsonl.gz" if name.endswith(".jsonl.gz") else file.suffix.lower()
+
+
 def _read_text(file: Path) -> str:
     data = file.read_bytes()
+    if _suffix(file) == ".jsonl.gz":
+        import gzip
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise _Skip(f"unreadable gzip file: {exc}") from None
     if b"\x00" in data[:8192]:
         raise _Skip("binary file")
     try:
@@ -135,7 +147,7 @@ def _read_text(file: Path) -> str:
 
 
 def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
-    suffix = file.suffix.lower()
+    suffix = _suffix(file)
     if suffix == ".pdf":
         yield _read_pdf(file, doc_id)
         return
@@ -149,7 +161,7 @@ def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
         parser = _HTMLText()
         parser.feed(text)
         yield Document(doc_id=doc_id, text=parser.text(), title=parser.title.strip() or file.stem, source=str(file), path=str(file))
-    elif suffix == ".jsonl":
+    elif suffix in {".jsonl", ".jsonl.gz"}:
         yield from _read_rows(_jsonl_rows(text, file), file)
     elif suffix == ".csv":
         try:

@@ -70,6 +70,33 @@ class CheckConfig:
         return cls(**values)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class ConfidenceMap:
+    """Maps the aggregation's raw score for a label to the probability that the label is right.
+
+    Fitted per label by isotonic regression on dev claims (``eval/fit_aggregation.py``) and stored in the
+    verifier's ``factcheck_aggregation.json``; without a fit the raw score is returned unchanged.
+    """
+
+    curves: dict = field(default_factory=dict)  # label -> (xs, ys), increasing xs
+
+    @classmethod
+    def fitted_for(cls, verifier_path: str | Path) -> ConfidenceMap:
+        file = Path(verifier_path) / AGGREGATION_FILE
+        if not file.is_file():
+            return cls()
+        curves = json.loads(file.read_text()).get("confidence_curves", {})
+        return cls({label: (tuple(c["x"]), tuple(c["y"])) for label, c in curves.items()})
+
+    def __call__(self, label: str, raw: float) -> float:
+        curve = self.curves.get(label)
+        if not curve:
+            return raw
+        import numpy as np
+
+        return float(np.interp(raw, curve[0], curve[1]))
+
+
 @dataclass
 class Evidence:
     """One retrieved passage and the verifier's judgement of it."""
@@ -152,6 +179,7 @@ class FactChecker:
         self.embedder = embedder or embedder_for(index)
         self.verifier = verifier or Verifier()
         self.config = config or CheckConfig.fitted_for(self.verifier.path)
+        self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
         self.retriever = Retriever(index, self.embedder)
 
     @classmethod
@@ -266,7 +294,8 @@ class FactChecker:
         return verdicts
 
     def _verdict(self, claim: str, notes: list[str], hits: list[Hit], probs: list[list[float]]) -> Verdict:
-        label, confidence, decisive = aggregate(probs, [h.similarity for h in hits], self.config)
+        label, raw, decisive = aggregate(probs, [h.similarity for h in hits], self.config)
+        confidence = self.confidence_map(label, raw)
         evidence = []
         for i, (hit, p) in enumerate(zip(hits, probs)):
             stance_idx = max(range(len(STANCES)), key=lambda j: p[j])

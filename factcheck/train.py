@@ -87,7 +87,10 @@ def _to_pairs(ds: Dataset, name: str) -> Dataset:
         label = names[row["label"]] if names else row["label"]
         return {"evidence": str(row[ev] or ""), "claim": str(row[cl]), "label": stance_ids[stance_of(label)]}
 
-    return ds.map(convert, remove_columns=ds.column_names)
+    from datasets import Features, Value
+
+    features = Features({"evidence": Value("string"), "claim": Value("string"), "label": Value("int64")})
+    return ds.map(convert, remove_columns=ds.column_names, features=features)
 
 
 def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
