@@ -1,0 +1,94 @@
+"""Pair-level report of a verifier (and the claim-only baseline) on dev sets it never trained on.
+
+    python eval/verifier_report.py --pairs-dir PAIRS [--claim-only MODEL] [--fit-temperature] [--limit 2000]
+
+PAIRS is the folder written by `factcheck recipes --out PAIRS` (scifact-dev.jsonl, climate-fever-heldout.jsonl,
+fever-lite-test.jsonl, covid-fact-dev.jsonl). Reports macro-F1 and ECE (before and after temperature scaling);
+--fit-temperature fits the temperature on the SciFact and Climate-FEVER dev pairs and writes it beside the
+verifier (factcheck_calibration.json). Results go to eval/results/verifier.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from factcheck.eval import expected_calibration_error, fit_temperature
+from factcheck.labels import STANCES, stance_of
+from factcheck.verify import CALIBRATION_FILE, DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
+
+FIT_ON = ("scifact-dev", "climate-fever-heldout")
+
+
+def load(path: Path, limit: int | None, seed: int = 13) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if limit and len(rows) > limit:
+        rows = random.Random(seed).sample(rows, limit)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs-dir", type=Path, required=True)
+    parser.add_argument("--verifier", default=DEFAULT_VERIFIER)
+    parser.add_argument("--claim-only", default=None, help="claim-only baseline model folder")
+    parser.add_argument("--limit", type=int, default=2000, help="pairs per set (random sample, seed 13)")
+    parser.add_argument("--fit-temperature", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "verifier.json")
+    args = parser.parse_args()
+
+    started = time.time()
+    sets = {p.stem: load(p, args.limit) for p in sorted(args.pairs_dir.glob("*.jsonl")) if p.stem != "train"}
+    verifier = Verifier(VerifierConfig(model=args.verifier))
+    baseline = Verifier(VerifierConfig(model=args.claim_only)) if args.claim_only else None
+    logits, gold, claim_only = {}, {}, {}
+    for name, rows in sets.items():
+        gold[name] = np.array([STANCES.index(stance_of(r["label"])) for r in rows])
+        logits[name] = verifier.logits([(r["evidence"], r["claim"]) for r in rows])
+        if baseline is not None:
+            claim_only[name] = baseline.predict([("", r["claim"]) for r in rows]).argmax(axis=1)
+    temperature = verifier.temperature
+    if args.fit_temperature:
+        fit = [n for n in FIT_ON if n in sets]
+        temperature = fit_temperature(np.concatenate([logits[n] for n in fit]), np.concatenate([gold[n] for n in fit]))
+        (Path(verifier.path) / CALIBRATION_FILE).write_text(
+            json.dumps({"temperature": round(temperature, 4), "fitted_on": fit, "date": date.today().isoformat()}, indent=2) + "\n"
+        )
+    report = {}
+    for name in sets:
+        raw = softmax(logits[name])
+        calibrated = softmax(logits[name] / temperature)
+        entry = {
+            "pairs": len(sets[name]),
+            "macro_f1": round(float(f1_score(gold[name], raw.argmax(axis=1), average="macro")), 4),
+            "ece_raw": round(expected_calibration_error(raw, gold[name]), 4),
+            "ece_calibrated": round(expected_calibration_error(calibrated, gold[name]), 4),
+        }
+        if name in claim_only:
+            entry["claim_only_macro_f1"] = round(float(f1_score(gold[name], claim_only[name], average="macro")), 4)
+        report[name] = entry
+    result = {
+        "verifier": args.verifier,
+        "claim_only": args.claim_only,
+        "temperature": round(temperature, 4),
+        "sets": report,
+        "command": "python eval/verifier_report.py --pairs-dir PAIRS" + (" --claim-only MODEL" if args.claim_only else "") + f" --limit {args.limit}" + (" --fit-temperature" if args.fit_temperature else ""),
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+        "date": date.today().isoformat(),
+        "seconds": round(time.time() - started, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
