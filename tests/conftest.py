@@ -1,0 +1,62 @@
+"""Shared fixtures: real models (the bundled embedder, the shipped verifier), real indexes on disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo index goes to a throwaway cache, never the user's."""
+    os.environ["FACTCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def demo_corpus() -> Path:
+    from factcheck.pipeline import demo_corpus_path
+
+    return demo_corpus_path()
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory, demo_corpus: Path) -> Path:
+    from factcheck.index import build_index
+
+    index_dir = tmp_path_factory.mktemp("demo") / "index"
+    build_index([demo_corpus], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def checker(demo_index: Path):
+    from factcheck import FactChecker
+
+    return FactChecker.open(demo_index)
+
+
+def factcheck_script() -> str:
+    """The installed console script (next to this interpreter), as a user runs it."""
+    script = Path(sys.executable).with_name("factcheck")
+    found = str(script) if script.exists() else shutil.which("factcheck")
+    if not found:
+        pytest.fail("the factcheck console script is not installed: pip install .")
+    return found
+
+
+def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([factcheck_script(), *args], capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

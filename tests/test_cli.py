@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import run_cli, write
+
+from factcheck.cli import main
+
+STARGATE = "Stargate funds will not be available"
+
+
+def _one_line_error(proc, needle: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and needle in lines[0], lines[0]
+
+
+def test_help_is_instant() -> None:
+    started = time.perf_counter()
+    proc = run_cli("--help")
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0 and "check" in proc.stdout and "index" in proc.stdout
+    assert elapsed < 1.5, f"factcheck --help took {elapsed:.2f}s"
+
+
+def test_index_info_check_through_the_console_script(tmp_path: Path, demo_corpus: Path) -> None:
+    proc = run_cli("index", str(demo_corpus), "--index", str(tmp_path / "idx"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Indexed 33 documents" in proc.stderr.replace("\n", " ")
+    proc = run_cli("info", "--index", str(tmp_path / "idx"))
+    assert proc.returncode == 0 and "all-MiniLM-L6-v2" in proc.stdout and "passages" in proc.stdout
+    info = json.loads(run_cli("info", "--index", str(tmp_path / "idx"), "--json").stdout)
+    assert info["counts"]["documents"] == 33
+    proc = run_cli("check", STARGATE, "--index", str(tmp_path / "idx"))
+    assert proc.returncode == 0, proc.stderr
+    assert "DISPUTED" in proc.stdout and "Altman" in proc.stdout
+    verdict = json.loads(run_cli("check", STARGATE, "--index", str(tmp_path / "idx"), "--json").stdout)
+    assert verdict["label"] == "disputed" and verdict["evidence"][0]["source"]
+
+
+def test_check_without_index_uses_the_demo_corpus() -> None:
+    proc = run_cli("check", "Elon Musk's consortium offered 97.4 billion dollars to buy OpenAI", "--json")
+    assert proc.returncode == 0, proc.stderr
+    verdict = json.loads(proc.stdout)
+    assert verdict["label"] == "supported"
+    assert any("97.4" in e["text"] for e in verdict["evidence"] if e["decisive"])
+
+
+def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
+    claims = write(tmp_path / "claims.jsonl", "\n".join(json.dumps({"id": i, "claim": c}) for i, c in enumerate([STARGATE, "The Eiffel Tower was moved to Berlin in 2025"])) + "\n")
+    out = tmp_path / "out" / "verdicts.jsonl"
+    result = CliRunner().invoke(main, ["check", "--file", str(claims), "--out", str(out), "--index", str(demo_index)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [0, 1]
+    assert [r["label"] for r in rows] == ["disputed", "unverified"]
+    single = json.loads(CliRunner().invoke(main, ["check", STARGATE, "--json", "--index", str(demo_index)]).stdout)
+    assert set(rows[0]) - {"id"} == set(single)
+    txt = write(tmp_path / "claims.txt", f"# a comment\n{STARGATE}\n\n")
+    result = CliRunner().invoke(main, ["check", "--file", str(txt), "--json", "--index", str(demo_index)])
+    assert result.exit_code == 0 and json.loads(result.stdout.strip())["label"] == "disputed"
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["check", "   "], "empty claim"),
+        (["check"], "give a CLAIM"),
+        (["check", "x", "--index", "/nonexistent/idx"], "no index at /nonexistent/idx"),
+        (["info", "--index", "/nonexistent/idx"], "no index at"),
+        (["index", "/nonexistent/docs", "--index", "IDX"], "no such file or directory"),
+        (["check", "--file", "/nonexistent/claims.txt"], "claims file not found"),
+        (["check", "x", "--top-k", "0"], "--top-k"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    args = [str(tmp_path / "i") if a == "IDX" else a for a in args]
+    _one_line_error(run_cli(*args), needle)
+
+
+def test_bad_index_inputs(tmp_path: Path, demo_index: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    _one_line_error(run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "i")), "no readable document")
+    _one_line_error(run_cli("check", "x", "--index", str(tmp_path / "empty")), "no complete factcheck index")
+    _one_line_error(run_cli("check", "x", "--index", str(demo_index), "--embedder", "other"), "built with embedder")
+    bad = write(tmp_path / "bad.jsonl", '{"claim": "fine"}\n{"text": "no claim field"}\n')
+    _one_line_error(run_cli("check", "--file", str(bad), "--index", str(demo_index)), "bad.jsonl:2")
+    docs = tmp_path / "docs"
+    write(docs / "ok.txt", "A readable sentence about the harbour.")
+    (docs / "blob.txt").write_bytes(b"\x00\xff\x00binary")
+    proc = run_cli("index", str(docs), "--index", str(tmp_path / "i2"))
+    assert proc.returncode == 0 and "skipped" in proc.stderr and "binary file" in proc.stderr
+
+
+def test_overlong_claim_warns(demo_index: Path) -> None:
+    proc = run_cli("check", "Musk offered money for OpenAI " * 80, "--index", str(demo_index), "--json")
+    assert proc.returncode == 0
+    assert "warning: claim truncated" in proc.stderr
+    assert json.loads(proc.stdout)["warnings"]

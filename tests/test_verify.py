@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import write
+
+from factcheck import FactcheckError, Verifier, VerifierConfig
+from factcheck.labels import STANCES
+from factcheck.verify import default_verifier_path
+
+PAIRS = [
+    ("A consortium led by Elon Musk offered 97.4 billion dollars to buy OpenAI.", "Musk's group offered 97.4 billion dollars for OpenAI."),
+    ("Sam Altman said the Stargate funds are available.", "Stargate funds will not be available."),
+    ("The bakery opened on Saturday.", "OpenAI was founded in 2015."),
+]
+
+
+def test_shipped_verifier_gives_probabilities_in_stance_order() -> None:
+    verifier = Verifier()
+    assert Path(verifier.path) == default_verifier_path()
+    probs = verifier.predict(PAIRS)
+    assert probs.shape == (3, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert [STANCES[i] for i in probs.argmax(axis=1)] == ["entailment", "contradiction", "neutral"]
+    # duplicates are scored once and mapped back in order
+    again = verifier.predict([PAIRS[2], PAIRS[0], PAIRS[2]])
+    assert np.allclose(again, probs[[2, 0, 2]], atol=1e-5)
+
+
+def test_label_order_is_read_from_id2label(tmp_path: Path) -> None:
+    """A model whose outputs come in another order (as hub NLI models do) gives the same stances."""
+    from safetensors.torch import load_file, save_file
+
+    permuted = tmp_path / "permuted"
+    shutil.copytree(default_verifier_path(), permuted)
+    order = [2, 0, 1]  # new column j holds old column order[j]
+    tensors = load_file(str(permuted / "model.safetensors"))
+    for key in ("classifier.weight", "classifier.bias"):
+        tensors[key] = tensors[key][order].clone()
+    save_file(tensors, str(permuted / "model.safetensors"))
+    config = json.loads((permuted / "config.json").read_text())
+    old = {int(k): v for k, v in config["id2label"].items()}
+    config["id2label"] = {str(j): old[order[j]].upper() for j in range(3)}  # CONTRADICTION, ENTAILMENT, NEUTRAL
+    config["label2id"] = {v: int(k) for k, v in config["id2label"].items()}
+    (permuted / "config.json").write_text(json.dumps(config))
+    (permuted / "factcheck_calibration.json").unlink(missing_ok=True)
+    base = Verifier().logits(PAIRS)
+    assert np.allclose(Verifier(VerifierConfig(model=str(permuted))).logits(PAIRS), base, atol=1e-4)
+
+
+def test_non_nli_model_is_refused(tmp_path: Path) -> None:
+    two = tmp_path / "two"
+    shutil.copytree(default_verifier_path(), two)
+    config = json.loads((two / "config.json").read_text())
+    config["id2label"] = {"0": "LABEL_0", "1": "LABEL_1", "2": "LABEL_2"}
+    config["label2id"] = {"LABEL_0": 0, "LABEL_1": 1, "LABEL_2": 2}
+    (two / "config.json").write_text(json.dumps(config))
+    with pytest.raises(FactcheckError, match="not a 3-way NLI model"):
+        Verifier(VerifierConfig(model=str(two))).predict(PAIRS)
+
+
+def test_missing_verifier_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FactcheckError, match="cannot load verifier"):
+        Verifier(VerifierConfig(model=str(tmp_path / "no-such-model"))).predict(PAIRS)
+
+
+def test_train_a_small_verifier_end_to_end(tmp_path: Path) -> None:
+    """`factcheck train` on a small sample writes a CrossEncoder the pipeline can load."""
+    from click.testing import CliRunner
+
+    from factcheck.cli import main
+
+    rows = []
+    for i in range(16):
+        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "SUPPORTS"})
+        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} never opened.", "label": "REFUTES"})
+        rows.append({"evidence": f"The river {i} is long.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "NOT ENOUGH INFO"})
+    train = write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    dev = write(tmp_path / "dev.tsv", "premise\thypothesis\tlabel\n" + "".join(f"{r['evidence']}\t{r['claim']}\t{r['label']}\n" for r in rows[:9]))
+    out = tmp_path / "model"
+    result = CliRunner().invoke(main, ["train", "--train", str(train), "--dev", str(dev), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--max-length", "48"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "factcheck_training.json").read_text())
+    assert report["best_epoch"] == 1 and 0.0 <= report["history"][0]["eval_dev_f1_macro"] <= 1.0
+    assert report["train_config"]["epochs"] == 1 and report["train_config"]["max_length"] == 48
+    trained = Verifier(VerifierConfig(model=str(out)))
+    assert trained.predict(PAIRS[:1]).shape == (1, 3)
+    config = json.loads((out / "config.json").read_text())
+    assert [config["id2label"][str(i)] for i in range(3)] == list(STANCES)
