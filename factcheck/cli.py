@@ -16,7 +16,7 @@ from .errors import FactcheckError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .pipeline import Verdict
+    from .pipeline import FactChecker, Verdict
 
 LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": "bold yellow"}
 STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
@@ -173,7 +173,7 @@ def _read_claims(file: Path) -> list[dict]:
     return rows
 
 
-def _open_checker(index_dir: Path | None, embedder: str | None, verifier: str | None, top_k: int | None) -> object:
+def _open_checker(index_dir: Path | None, embedder: str | None, verifier: str | None, top_k: int | None) -> FactChecker:
     from .pipeline import FactChecker
 
     if index_dir is None:
@@ -226,7 +226,7 @@ def check(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if rows is None:
-            verdict = checker.check(claim)  # type: ignore[attr-defined]
+            verdict = checker.check(claim)
             for w in caught:
                 click.echo(f"factcheck: warning: {w.message}", err=True)
             if as_json:
@@ -255,11 +255,11 @@ def _extra(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in {"claim", "label", "confidence", "evidence", "warnings"}}
 
 
-def _check_file(checker: object, rows: list[dict]) -> list[Verdict]:
+def _check_file(checker: FactChecker, rows: list[dict]) -> list[Verdict]:
     claims = [r["claim"] for r in rows]
     with _progress() as progress:
         task = progress.add_task("checking claims", total=len(claims))
-        return checker.check_many(claims, batch_size=32, progress=lambda n: progress.advance(task, n))  # type: ignore[attr-defined]
+        return checker.check_many(claims, batch_size=32, progress=lambda n: progress.advance(task, n))
 
 
 def _print_verdict(console: Console, verdict: Verdict) -> None:
