@@ -155,17 +155,17 @@ def _read_claims(file: Path) -> list[dict]:
         raise FactcheckError(f"{file} is not UTF-8 text: convert it with iconv -t UTF-8") from None
     rows: list[dict] = []
     if file.suffix.lower() in {".jsonl", ".json"}:
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FactcheckError(f"{file}:{lineno}: invalid JSON ({exc.msg}): one object per line, with a \"claim\" field") from None
-            claim = row.get("claim") if isinstance(row, dict) else None
-            if not isinstance(claim, str) or not claim.strip():
-                raise FactcheckError(f"{file}:{lineno}: no \"claim\" text in this row")
-            rows.append(row)
+        from .ingest import parse_jsonl
+
+        try:
+            for lineno, row in parse_jsonl(text):
+                claim = row.get("claim")
+                if not isinstance(claim, str) or not claim.strip():
+                    raise ValueError(f"line {lineno}: no \"claim\" text in this row")
+                rows.append(row)
+        except ValueError as exc:
+            line, _, problem = str(exc).partition(": ")
+            raise FactcheckError(f"{file}:{line.removeprefix('line ')}: {problem} (one JSON object per line, with a \"claim\" field)") from None
     else:
         rows = [{"claim": line.strip()} for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not rows:

@@ -162,7 +162,7 @@ def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
         parser.feed(text)
         yield Document(doc_id=doc_id, text=parser.text(), title=parser.title.strip() or file.stem, source=str(file), path=str(file))
     elif suffix in {".jsonl", ".jsonl.gz"}:
-        yield from _read_rows(_jsonl_rows(text, file), file)
+        yield from _read_rows(_jsonl_rows(text), file)
     elif suffix == ".csv":
         try:
             rows = list(csv.DictReader(io.StringIO(text)))
@@ -183,17 +183,25 @@ def _document(doc_id: str, text: str, meta: dict, file: Path, default_title: str
     )
 
 
-def _jsonl_rows(text: str, file: Path) -> Iterator[tuple[int, dict]]:
+def parse_jsonl(text: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; ValueError("line N: ...") for a line that is not an object."""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise _Skip(f"line {lineno}: invalid JSON ({exc.msg})") from None
+            raise ValueError(f"line {lineno}: invalid JSON ({exc.msg})") from None
         if not isinstance(row, dict):
-            raise _Skip(f"line {lineno}: expected a JSON object")
+            raise ValueError(f"line {lineno}: expected a JSON object")
         yield lineno, row
+
+
+def _jsonl_rows(text: str) -> Iterator[tuple[int, dict]]:
+    try:
+        yield from parse_jsonl(text)
+    except ValueError as exc:
+        raise _Skip(str(exc)) from None
 
 
 def _read_rows(rows: Iterable[tuple[int, dict]], file: Path) -> Iterator[Document]:

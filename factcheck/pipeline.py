@@ -43,6 +43,10 @@ def demo_index_dir() -> Path:
     return cache_dir() / f"demo-index-{__version__}"
 
 
+def _verifier(name: str | None) -> Verifier:
+    return Verifier(VerifierConfig(model=name)) if name else Verifier()
+
+
 @dataclass(frozen=True)
 class CheckConfig:
     """How passage stances become a claim label. The thresholds are fitted on dev claims (SciFact dev,
@@ -181,6 +185,8 @@ class FactChecker:
         self.config = config or CheckConfig.fitted_for(self.verifier.path)
         self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
         self.retriever = Retriever(index, self.embedder)
+        #: what the last :meth:`build` did (None for an index opened as it was).
+        self.build_report: BuildReport | None = None
 
     @classmethod
     def open(
@@ -194,7 +200,7 @@ class FactChecker:
     ) -> FactChecker:
         """Open an index built by ``factcheck index`` (or :meth:`build`)."""
         index = EvidenceIndex.open(index_dir)
-        verifier_obj = Verifier(VerifierConfig(model=verifier)) if verifier else Verifier()
+        verifier_obj = _verifier(verifier)
         if config is None:
             config = CheckConfig.fitted_for(verifier_obj.path, top_k=top_k)
         return cls(index, embedder=embedder_for(index, embedder), verifier=verifier_obj, config=config)
@@ -211,29 +217,13 @@ class FactChecker:
         index_config: IndexConfig | None = None,
         progress: ProgressHook | None = None,
     ) -> FactChecker:
-        """Index the documents under ``paths`` into ``index_dir`` (incrementally) and open it."""
-        checker, _ = cls.build_with_report(
-            paths, index_dir, embedder=embedder, verifier=verifier, config=config, index_config=index_config, progress=progress
-        )
-        return checker
-
-    @classmethod
-    def build_with_report(
-        cls,
-        paths: Sequence[str | Path],
-        index_dir: str | Path,
-        *,
-        embedder: str | None = None,
-        verifier: str | None = None,
-        config: CheckConfig | None = None,
-        index_config: IndexConfig | None = None,
-        progress: ProgressHook | None = None,
-    ) -> tuple[FactChecker, BuildReport]:
+        """Index the documents under ``paths`` into ``index_dir`` (incrementally) and open it;
+        the build's report is kept in ``checker.build_report``."""
         emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
         report = build_index(paths, index_dir, emb, index_config, progress)
-        index = EvidenceIndex.open(index_dir)
-        verifier_obj = Verifier(VerifierConfig(model=verifier)) if verifier else Verifier()
-        return cls(index, embedder=emb, verifier=verifier_obj, config=config), report
+        checker = cls(EvidenceIndex.open(index_dir), embedder=emb, verifier=_verifier(verifier), config=config)
+        checker.build_report = report
+        return checker
 
     @classmethod
     def demo(cls, *, verifier: str | None = None, progress: ProgressHook | None = None) -> FactChecker:
