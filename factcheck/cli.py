@@ -387,3 +387,90 @@ def train(train_data: str, dev_data: str | None, out: Path, base_model: str | No
         config = TrainConfig(**{**config.__dict__, "base_model": base_model})
     result = train_verifier(load_pairs(train_data), out, load_pairs(dev_data, split="dev") if dev_data else None, config)
     click.echo(json.dumps(result.__dict__, indent=2))
+
+
+# ---------------------------------------------------------------- evaluation
+
+BENCHMARKS = ("scifact", "climate-fever", "fever-lite", "covid-fact")
+ORACLE_ONLY = {"fever-lite", "covid-fact"}
+
+
+@main.command("eval")
+@click.argument("benchmark", required=False, type=click.Choice(BENCHMARKS))
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True, help="Local copies of the public sets (laid out as shared/data).")
+@click.option("--oracle", is_flag=True, help="Judge each claim against its gold evidence instead of retrieving.")
+@click.option("--claims", "claims_file", type=click.Path(path_type=Path), help="Your labelled claims (JSONL: claim, label, optional evidence / evidence_ids).")
+@click.option("--corpus", type=click.Path(path_type=Path), help="With --claims: documents to index and retrieve from (JSONL {id, title, text} or a folder).")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="With --claims: an existing index to retrieve from.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Evaluate a random sample of N claims (seed 13).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder [default: runs/NAME-MODE-TIME].")
+@click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
+def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: Path | None, corpus: Path | None, index_dir: Path | None, limit: int | None, out: Path | None, verifier: str | None) -> None:
+    """Measure accuracy on a public BENCHMARK, or on your own labelled --claims file."""
+    import json as _json
+    from datetime import datetime
+
+    from . import eval as ev
+    from .index import build_index
+    from .pipeline import FactChecker, cache_dir
+
+    if (benchmark is None) == (claims_file is None):
+        raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
+    skipped: list[str] = []
+    work = cache_dir() / "bench"
+    index_path: Path | None = None
+    if claims_file is not None:
+        if not claims_file.is_file():
+            raise FactcheckError(f"claims file not found: {claims_file}")
+        if corpus is not None and index_dir is not None:
+            raise click.UsageError("give --corpus or --index, not both")
+        claims, skipped = ev.load_claims(claims_file)
+        name = claims_file.stem
+        oracle = oracle or (corpus is None and index_dir is None)
+        if corpus is not None:
+            import hashlib
+
+            index_path = work / f"corpus-{hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:16]}"
+            with _build_progress() as hook:
+                build_index([corpus], index_path, progress=hook)
+        else:
+            index_path = index_dir
+    else:
+        assert benchmark is not None
+        name = benchmark
+        if not data_dir.is_dir():
+            raise FactcheckError(f"--data-dir {data_dir} does not exist: point it at the folder holding scifact/, fever/, ...")
+        if benchmark in ORACLE_ONLY and not oracle:
+            raise FactcheckError(f"{benchmark} ships no corpus to retrieve from: run it with --oracle")
+        if benchmark == "scifact":
+            claims, corpus_file = ev.scifact_dev(data_dir)
+        elif benchmark == "climate-fever":
+            claims, rows = ev.climate_fever_heldout(data_dir)
+            corpus_file = work / "climate-fever-corpus.jsonl"
+            corpus_file.parent.mkdir(parents=True, exist_ok=True)
+            corpus_file.write_text("".join(_json.dumps(r) + "\n" for r in rows))
+        elif benchmark == "fever-lite":
+            claims = ev.fever_lite_test(data_dir)
+        else:
+            claims = ev.covid_fact_dev(data_dir)
+        if not oracle:
+            index_path = work / f"{benchmark}-index"
+            with _build_progress() as hook:
+                build_index([corpus_file], index_path, progress=hook)
+    for message in skipped:
+        click.echo(f"factcheck: skipped {message}", err=True)
+    claims = ev.sample(claims, limit)
+    if not claims:
+        raise FactcheckError(f"no claim to evaluate in {claims_file or benchmark}")
+    mode = "oracle" if oracle else "end-to-end"
+    checker = FactChecker(None, verifier=_verifier_or_default(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier)
+    out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta={"skipped_rows": len(skipped), "limit": limit})
+    click.echo(f"{name} ({mode}): {result['n']} claims, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
+               f"(majority class {result['baselines']['majority_class']['macro_f1']:.3f}); run folder {out}")
+
+
+def _verifier_or_default(name: str | None) -> object:
+    from .verify import Verifier, VerifierConfig
+
+    return Verifier(VerifierConfig(model=name)) if name else Verifier()

@@ -60,9 +60,8 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    """How the FAISS index is built. ``flat`` is exact inner-product search over normalized vectors."""
+    """How the index is built. Search is exact (FAISS IndexFlatIP over normalized vectors)."""
 
-    kind: str = "flat"
     #: passages embedded per progress step.
     chunk_size: int = 512
 
@@ -311,7 +310,7 @@ def _build_locked(
             "reused_documents": reused_docs,
             "removed_documents": removed_docs,
             "embedded_passages": len(todo),
-            "config": asdict(IndexConfig(kind=config.kind, chunk_size=config.chunk_size)),
+            "config": asdict(config),
         },
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -173,18 +173,21 @@ class FactChecker:
 
     def __init__(
         self,
-        index: EvidenceIndex,
+        index: EvidenceIndex | None,
         *,
         embedder: Embedder | None = None,
         verifier: Verifier | None = None,
         config: CheckConfig | None = None,
     ) -> None:
+        """``index`` may be None for a checker that only judges given evidence (oracle evaluation)."""
+        if index is None and embedder is None:
+            embedder = Embedder()
         self.index = index
-        self.embedder = embedder or embedder_for(index)
+        self.embedder = embedder or embedder_for(index)  # type: ignore[arg-type]
         self.verifier = verifier or Verifier()
         self.config = config or CheckConfig.fitted_for(self.verifier.path)
         self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
-        self.retriever = Retriever(index, self.embedder)
+        self.retriever = Retriever(index, self.embedder) if index is not None else None
         #: what the last :meth:`build` did (None for an index opened as it was).
         self.build_report: BuildReport | None = None
 
@@ -272,6 +275,8 @@ class FactChecker:
 
     def _check_batch(self, batch: list[tuple[str, list[str]]]) -> list[Verdict]:
         claims = [c for c, _ in batch]
+        if self.retriever is None:
+            raise FactcheckError("this checker has no index: open one with FactChecker.open(INDEX_DIR)")
         hits = self.retriever.search(claims, self.config.top_k)
         pairs = [(h.passage.text, claim) for claim, row in zip(claims, hits) for h in row]
         probs = self.verifier.predict(pairs)
