@@ -17,7 +17,7 @@ from .index import BuildReport, EvidenceIndex, IndexConfig, build_index
 from .ingest import Document, Passage, read_documents, split_passages
 from .labels import DISPUTED, LABELS, SUPPORTED, UNVERIFIED, normalize_label
 from .pipeline import CheckConfig, Evidence, FactChecker, Verdict, aggregate
-from .verify import Verifier, VerifierConfig
+from .verify import Verifier, VerifierConfig, load_verifier
 
 __all__ = [
     "BuildReport",
@@ -41,6 +41,7 @@ __all__ = [
     "__version__",
     "aggregate",
     "build_index",
+    "load_verifier",
     "normalize_label",
     "read_documents",
     "split_passages",

@@ -413,6 +413,7 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
     from . import eval as ev
     from .index import build_index
     from .pipeline import FactChecker, cache_dir
+    from .verify import load_verifier
 
     if (benchmark is None) == (claims_file is None):
         raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
@@ -463,14 +464,9 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
     if not claims:
         raise FactcheckError(f"no claim to evaluate in {claims_file or benchmark}")
     mode = "oracle" if oracle else "end-to-end"
-    checker = FactChecker(None, verifier=_verifier_or_default(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier)
+    checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta={"skipped_rows": len(skipped), "limit": limit})
     click.echo(f"{name} ({mode}): {result['n']} claims, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
                f"(majority class {result['baselines']['majority_class']['macro_f1']:.3f}); run folder {out}")
 
-
-def _verifier_or_default(name: str | None) -> object:
-    from .verify import Verifier, VerifierConfig
-
-    return Verifier(VerifierConfig(model=name)) if name else Verifier()

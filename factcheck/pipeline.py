@@ -16,7 +16,7 @@ from .errors import FactcheckError
 from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, build_index, embedder_for
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
 from .retrieve import Hit, Retriever
-from .verify import Verifier, VerifierConfig
+from .verify import Verifier, load_verifier
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
 
@@ -41,10 +41,6 @@ def cache_dir() -> Path:
 
 def demo_index_dir() -> Path:
     return cache_dir() / f"demo-index-{__version__}"
-
-
-def _verifier(name: str | None) -> Verifier:
-    return Verifier(VerifierConfig(model=name)) if name else Verifier()
 
 
 @dataclass(frozen=True)
@@ -203,7 +199,7 @@ class FactChecker:
     ) -> FactChecker:
         """Open an index built by ``factcheck index`` (or :meth:`build`)."""
         index = EvidenceIndex.open(index_dir)
-        verifier_obj = _verifier(verifier)
+        verifier_obj = load_verifier(verifier)
         if config is None:
             config = CheckConfig.fitted_for(verifier_obj.path, top_k=top_k)
         return cls(index, embedder=embedder_for(index, embedder), verifier=verifier_obj, config=config)
@@ -224,7 +220,7 @@ class FactChecker:
         the build's report is kept in ``checker.build_report``."""
         emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
         report = build_index(paths, index_dir, emb, index_config, progress)
-        checker = cls(EvidenceIndex.open(index_dir), embedder=emb, verifier=_verifier(verifier), config=config)
+        checker = cls(EvidenceIndex.open(index_dir), embedder=emb, verifier=load_verifier(verifier), config=config)
         checker.build_report = report
         return checker
 

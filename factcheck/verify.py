@@ -51,6 +51,11 @@ class VerifierConfig:
     device: str | None = None
 
 
+def load_verifier(name: str | None = None) -> Verifier:
+    """The verifier called ``name`` (a hub name or a local path), or the shipped one."""
+    return Verifier(VerifierConfig(model=name)) if name else Verifier()
+
+
 class Verifier:
     """Stance probabilities for (evidence, claim) pairs, columns in ``labels.STANCES`` order."""
 
