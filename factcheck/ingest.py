@@ -93,14 +93,15 @@ def read_documents(paths: Sequence[str | Path]) -> ReadReport:
         if suffix not in SUPPORTED_SUFFIXES:
             report.skipped.append((str(file), f"unsupported file type {suffix or '(none)'}"))
             continue
+        base = _doc_id_base(file, roots)
         try:
-            docs = list(_read_file(file, _doc_id_base(file, roots)))
+            docs = list(_read_file(file, base))
         except _Skip as exc:
             report.skipped.append((str(file), str(exc)))
             continue
         for doc in docs:
             if not doc.text.strip():
-                report.skipped.append((f"{file}#{doc.doc_id}" if doc.doc_id != _doc_id_base(file, roots) else str(file), "no text"))
+                report.skipped.append((str(file) if doc.doc_id == base else f"{file}#{doc.doc_id}", "no text"))
                 continue
             if doc.doc_id in seen:
                 report.skipped.append((str(file), f"duplicate document id {doc.doc_id!r}"))
