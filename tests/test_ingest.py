@@ -59,3 +59,34 @@ def test_demo_corpus_is_bilingual_with_metadata(demo_corpus: Path) -> None:
     assert 20 <= len(report.documents) <= 40 and not report.skipped
     assert {d.lang for d in report.documents} == {"en", "fr"}
     assert all(d.title and d.source and d.date for d in report.documents)
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text in Helvetica, xref offsets computed."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_pdf_text_is_read(tmp_path: Path) -> None:
+    (tmp_path / "report.pdf").write_bytes(_minimal_pdf("The annual report was approved by the board in March."))
+    report = read_documents([tmp_path])
+    assert report.skipped == []
+    (doc,) = report.documents
+    assert doc.doc_id == "report.pdf" and "approved by the board in March" in doc.text
+    assert [p.text for p in split_passages(doc)] == ["The annual report was approved by the board in March."]
