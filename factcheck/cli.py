@@ -407,7 +407,6 @@ ORACLE_ONLY = {"fever-lite", "covid-fact"}
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
 def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: Path | None, corpus: Path | None, index_dir: Path | None, limit: int | None, out: Path | None, verifier: str | None) -> None:
     """Measure accuracy on a public BENCHMARK, or on your own labelled --claims file."""
-    import json as _json
     from datetime import datetime
 
     from . import eval as ev
@@ -449,7 +448,7 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
             claims, rows = ev.climate_fever_heldout(data_dir)
             corpus_file = work / "climate-fever-corpus.jsonl"
             corpus_file.parent.mkdir(parents=True, exist_ok=True)
-            corpus_file.write_text("".join(_json.dumps(r) + "\n" for r in rows))
+            corpus_file.write_text("".join(json.dumps(r) + "\n" for r in rows))
         elif benchmark == "fever-lite":
             claims = ev.fever_lite_test(data_dir)
         else:

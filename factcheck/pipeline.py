@@ -43,6 +43,12 @@ def demo_index_dir() -> Path:
     return cache_dir() / f"demo-index-{__version__}"
 
 
+def _fitted(verifier_path: str | Path) -> dict:
+    """What eval/fit_aggregation.py fitted for a verifier ({} when its folder has no fit)."""
+    file = Path(verifier_path) / AGGREGATION_FILE
+    return json.loads(file.read_text()) if file.is_file() else {}
+
+
 @dataclass(frozen=True)
 class CheckConfig:
     """How passage stances become a claim label. The thresholds are fitted on dev claims (SciFact dev,
@@ -61,11 +67,8 @@ class CheckConfig:
     @classmethod
     def fitted_for(cls, verifier_path: str | Path, **overrides: object) -> CheckConfig:
         """The defaults, updated with the values fitted for a verifier (if its folder has them)."""
-        values: dict[str, object] = {}
-        file = Path(verifier_path) / AGGREGATION_FILE
-        if file.is_file():
-            known = {f.name for f in fields(cls)}
-            values = {k: v for k, v in json.loads(file.read_text()).get("config", {}).items() if k in known}
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in _fitted(verifier_path).get("config", {}).items() if k in known}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -82,10 +85,7 @@ class ConfidenceMap:
 
     @classmethod
     def fitted_for(cls, verifier_path: str | Path) -> ConfidenceMap:
-        file = Path(verifier_path) / AGGREGATION_FILE
-        if not file.is_file():
-            return cls()
-        curves = json.loads(file.read_text()).get("confidence_curves", {})
+        curves = _fitted(verifier_path).get("confidence_curves", {})
         return cls({label: (tuple(c["x"]), tuple(c["y"])) for label, c in curves.items()})
 
     def __call__(self, label: str, raw: float) -> float:
