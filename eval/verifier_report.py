@@ -40,7 +40,14 @@ def main() -> None:
     parser.add_argument("--pairs-dir", type=Path, required=True)
     parser.add_argument("--verifier", default=DEFAULT_VERIFIER)
     parser.add_argument("--claim-only", default=None, help="claim-only baseline model folder")
-    parser.add_argument("--limit", type=int, default=2000, help="pairs per set (random sample, seed 13)")
+    parser.add_argument(
+        "--claim-only-sweep",
+        default=None,
+        metavar="SWEEP_JSON:CANDIDATE",
+        help="take the claim-only macro-F1 from a sweep result instead (full dev sets), e.g. "
+        "eval/results/verifier-sweep.json:claim-only-bs16",
+    )
+    parser.add_argument("--limit", type=int, default=2000, help="pairs per set (random sample, seed 13; 0: all)")
     parser.add_argument("--fit-temperature", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "verifier.json")
     args = parser.parse_args()
@@ -62,6 +69,15 @@ def main() -> None:
         (Path(verifier.path) / CALIBRATION_FILE).write_text(
             json.dumps({"temperature": round(temperature, 4), "fitted_on": fit, "date": date.today().isoformat()}, indent=2) + "\n"
         )
+    swept, swept_pairs = {}, {}
+    if args.claim_only_sweep:
+        file, _, candidate = args.claim_only_sweep.rpartition(":")
+        sweep = json.loads(Path(file).read_text())
+        for round_ in sweep.get("rounds", [sweep]):
+            if candidate in round_["candidates"]:
+                scores = round_["candidates"][candidate]["scores"]
+                swept = {n: v["macro_f1"] for n, v in scores.items()}
+                swept_pairs = {n: v["pairs"] for n, v in scores.items()}
     report = {}
     for name in sets:
         raw = softmax(logits[name])
@@ -74,13 +90,22 @@ def main() -> None:
         }
         if name in claim_only:
             entry["claim_only_macro_f1"] = round(float(f1_score(gold[name], claim_only[name], average="macro")), 4)
+        elif name in swept:
+            entry["claim_only_macro_f1"] = swept[name]
+            entry["claim_only_pairs"] = swept_pairs[name]
+        if "claim_only_macro_f1" in entry:
+            entry["margin_over_claim_only"] = round(entry["macro_f1"] - entry["claim_only_macro_f1"], 4)
         report[name] = entry
     result = {
         "verifier": args.verifier,
         "claim_only": args.claim_only,
         "temperature": round(temperature, 4),
         "sets": report,
-        "command": "python eval/verifier_report.py --pairs-dir PAIRS" + (" --claim-only MODEL" if args.claim_only else "") + f" --limit {args.limit}" + (" --fit-temperature" if args.fit_temperature else ""),
+        "command": "python eval/verifier_report.py --pairs-dir PAIRS"
+        + (" --claim-only MODEL" if args.claim_only else "")
+        + (f" --claim-only-sweep {args.claim_only_sweep}" if args.claim_only_sweep else "")
+        + f" --limit {args.limit}"
+        + (" --fit-temperature" if args.fit_temperature else ""),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
         "date": date.today().isoformat(),
         "seconds": round(time.time() - started, 1),

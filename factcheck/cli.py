@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import FactcheckError
+from .train import TrainConfig
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -372,15 +373,15 @@ def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool) -> Non
 @click.option("--dev", "dev_data", default=None, help="Dev rows in the same format, evaluated every epoch (the best epoch is kept).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the trained CrossEncoder.")
 @click.option("--base-model", default=None, help="Model to start from [default: all-MiniLM-L6-v2].")
-@click.option("--epochs", type=click.IntRange(1, 100), default=3, show_default=True)
-@click.option("--lr", type=float, default=4e-5, show_default=True)
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=32, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 100), default=TrainConfig.epochs, show_default=True)
+@click.option("--lr", type=float, default=TrainConfig.learning_rate, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=TrainConfig.batch_size, show_default=True)
 @click.option("--max-length", type=click.IntRange(16, 4096), default=256, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--claim-only", is_flag=True, help="Train the claim-only baseline (evidence blanked).")
 def train(train_data: str, dev_data: str | None, out: Path, base_model: str | None, epochs: int, lr: float, batch_size: int, max_length: int, seed: int, claim_only: bool) -> None:
     """Fine-tune a 3-label NLI CrossEncoder (entailment / neutral / contradiction) as a verifier."""
-    from .train import TrainConfig, load_pairs, train_verifier
+    from .train import load_pairs, train_verifier
 
     config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length, seed=seed, claim_only=claim_only)
     if base_model:
