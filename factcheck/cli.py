@@ -121,14 +121,19 @@ def _build_progress(transient: bool = False) -> Iterator:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory to create or update.")
-@click.option("--embedder", default=None, help="sentence-transformers model name or path [default: all-MiniLM-L6-v2].")
+@click.option(
+    "--embedder",
+    default=None,
+    help="use-multilingual, multilingual-e5-small, or a sentence-transformers model name or path "
+    "[default: the index's own; for a new one all-MiniLM-L6-v2, or use-multilingual when most of the text is not English].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def index(paths: tuple[Path, ...], index_dir: Path, embedder: str | None, as_json: bool) -> None:
     """Index documents (.txt .md .html .jsonl .csv .pdf) for checking; re-embeds only what changed."""
     from .embed import Embedder, EmbedderConfig
     from .index import build_index
 
-    emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
+    emb = Embedder(EmbedderConfig(model=embedder)) if embedder else None
     with _build_progress() as hook:
         report = build_index(list(paths), index_dir, emb, progress=hook)
     if as_json:
@@ -330,7 +335,7 @@ def info(index_dir: Path, as_json: bool) -> None:
         ("documents", str(counts["documents"])),
         ("passages", str(counts["passages"])),
         ("languages", ", ".join(f"{k} {v}" for k, v in corpus.get("languages", {}).items())),
-        ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})"),
+        ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})" + (f", from {emb['package']}" if emb.get("package") else "")),
         ("weights sha256", emb["weights_sha256"] or "(hub model, not on disk)"),
         ("faiss", f"{manifest['faiss']['index_type']} ({manifest['faiss']['metric']})"),
         ("corpus checksum", corpus["checksum"]),

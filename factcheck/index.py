@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
-from .embed import Embedder, EmbedderConfig
+from .embed import DEFAULT_EMBEDDER, USE_MULTILINGUAL, Embedder, EmbedderConfig, canonical_embedder
 from .errors import EmptyCorpusError, FactcheckError, IndexError_
 from .ingest import Document, Passage, read_documents, split_passages
 
@@ -108,7 +108,7 @@ class EvidenceIndex:
     def check_embedder(self, name: str | None) -> None:
         """Refuse a query embedder other than the one that built the index."""
         built = self.manifest["embedder"]["name"]
-        if name is not None and name != built:
+        if name is not None and canonical_embedder(name) != built:
             raise IndexError_(
                 f"index at {self.root} was built with embedder {built!r}, not {name!r}: "
                 f"drop --embedder or rebuild the index with it"
@@ -211,7 +211,8 @@ def build_index(
     except Timeout:
         raise FactcheckError(f"another factcheck build is writing {root}: wait for it to finish") from None
     try:
-        return _build_locked(report.documents, report.skipped, root, embedder or Embedder(), config, progress, started, paths)
+        chosen = embedder or Embedder(EmbedderConfig(model=choose_embedder(report.documents, root)))
+        return _build_locked(report.documents, report.skipped, root, chosen, config, progress, started, paths)
     finally:
         lock.release()
 
@@ -292,6 +293,7 @@ def _build_locked(
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "embedder": {
             "name": embedder.name,
+            "package": embedder.package,
             "weights_sha256": embedder.weights_hash,
             "dim": dim,
             "normalized": True,
@@ -328,6 +330,19 @@ def _build_locked(
         skipped=skipped,
         seconds=time.perf_counter() - started,
     )
+
+
+def choose_embedder(documents: Sequence[Document], root: Path | None = None) -> str:
+    """The embedder for a build that names none: the one that built the index already at ``root``, else the
+    default English one for a mostly English corpus and the multilingual USE for a mostly non-English one
+    (English claims can then find French evidence and back; see eval/RESULTS.md, issue 6)."""
+    if root is not None:
+        try:
+            return str(EvidenceIndex.open(root).manifest["embedder"]["name"])
+        except (IndexError_, KeyError):
+            pass
+    english = sum(len(d.text) for d in documents if (d.lang or "en") == "en")
+    return DEFAULT_EMBEDDER if english * 2 >= sum(len(d.text) for d in documents) else USE_MULTILINGUAL
 
 
 def _same_embedder(manifest: dict, embedder: Embedder) -> bool:

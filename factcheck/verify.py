@@ -4,13 +4,20 @@ Any ``sentence_transformers.CrossEncoder`` NLI model works, by hub name or local
 from the model's ``config.json`` (``id2label``). The default is the verifier factcheck trains and ships inside
 the package. A model folder may carry ``factcheck_calibration.json`` with a softmax ``temperature`` fitted on
 dev data, so that the probabilities it returns are calibrated.
+
+Across languages: the shipped verifier reads English only. When it is the verifier in use, a pair whose
+evidence or claim is not English (an English claim against a French passage, a French claim, ...) is judged
+instead by a small stance classifier on multilingual sentence embeddings, also shipped
+(``factcheck/models/xling``, trained by eval/train_xling_verifier.py; figures in eval/RESULTS.md, issue 6).
+A verifier named by the user (for instance a multilingual NLI cross-encoder from the hub, such as an mDeBERTa
+XNLI model) judges every pair itself.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -23,13 +30,21 @@ if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import CrossEncoder
 
+    from .embed import Embedder
+
 #: the verifier shipped inside the package (see factcheck/models/verifier/README.md).
 DEFAULT_VERIFIER = "factcheck-verifier"
 CALIBRATION_FILE = "factcheck_calibration.json"
+#: the language the shipped verifier reads.
+VERIFIER_LANGUAGE = "en"
 
 
 def default_verifier_path() -> Path:
     return Path(str(resources.files("factcheck") / "models" / "verifier"))
+
+
+def xling_classifier_path() -> Path:
+    return Path(str(resources.files("factcheck") / "models" / "xling"))
 
 
 def resolve_verifier(name: str) -> str:
@@ -49,6 +64,9 @@ class VerifierConfig:
     batch_size: int = 32
     max_length: int = 256
     device: str | None = None
+    #: with the shipped (English) verifier, judge pairs that are not both English with the multilingual
+    #: stance classifier instead.
+    cross_lingual: bool = True
 
 
 def load_verifier(name: str | None = None) -> Verifier:
@@ -129,9 +147,81 @@ class Verifier:
         position = {pair: i for i, pair in enumerate(unique)}
         return logits[[position[p] for p in pairs]].astype(np.float32)
 
+    @property
+    def routes_languages(self) -> bool:
+        """Whether pairs that are not both English go to the multilingual stance classifier."""
+        return self.config.cross_lingual and self.name == DEFAULT_VERIFIER
+
+    @cached_property
+    def cross_lingual_classifier(self) -> EmbeddingStanceClassifier:
+        return EmbeddingStanceClassifier(xling_classifier_path())
+
     def predict(self, pairs: Sequence[tuple[str, str]], *, show_progress: bool = False) -> np.ndarray:
         """Calibrated probabilities (STANCES order) for (evidence, claim) pairs."""
-        return softmax(self.logits(pairs, show_progress=show_progress) / self.temperature)
+        import numpy as np
+
+        if not self.routes_languages:
+            return softmax(self.logits(pairs, show_progress=show_progress) / self.temperature)
+        english = [_is_english(e) and _is_english(c) for e, c in pairs]
+        out = np.zeros((len(pairs), len(STANCES)), dtype=np.float32)
+        same = [i for i, en in enumerate(english) if en]
+        other = [i for i, en in enumerate(english) if not en]
+        if same:
+            out[same] = softmax(self.logits([pairs[i] for i in same], show_progress=show_progress) / self.temperature)
+        if other:
+            out[other] = self.cross_lingual_classifier.predict([pairs[i] for i in other])
+        return out
+
+
+def _is_english(text: str) -> bool:
+    """English unless surely another language: a doubtful call keeps the (much stronger) English verifier."""
+    from .ingest import LANG_CONFIDENCE
+
+    lang, score = _cached_language(text)
+    return lang in ("", VERIFIER_LANGUAGE) or score < LANG_CONFIDENCE
+
+
+@lru_cache(maxsize=65536)
+def _cached_language(text: str) -> tuple[str, float]:
+    from .ingest import detect_language
+
+    return detect_language(text)
+
+
+class EmbeddingStanceClassifier:
+    """Stance probabilities from multilingual sentence embeddings: u (evidence) and v (claim) embedded by
+    the classifier's embedder, features [u, v, |u - v|, u * v], a multinomial logistic regression."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.meta = json.loads((self.path / "config.json").read_text())
+            import numpy as np
+
+            with np.load(self.path / "weights.npz", allow_pickle=False) as z:
+                self.coef, self.intercept = z["coef"], z["intercept"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise FactcheckError(f"the cross-lingual stance classifier in {self.path} is unreadable ({exc}): reinstall factcheck") from None
+        if list(self.meta.get("stances", [])) != list(STANCES):
+            raise FactcheckError(f"the cross-lingual stance classifier in {self.path} has stances {self.meta.get('stances')}, expected {list(STANCES)}")
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from .embed import Embedder, EmbedderConfig
+
+        return Embedder(EmbedderConfig(model=self.meta["embedder"]))
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        import numpy as np
+
+        if not pairs:
+            return np.zeros((0, len(STANCES)), dtype=np.float32)
+        texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+        vectors = dict(zip(texts, self.embedder.encode(texts)))
+        u = np.stack([vectors[e] for e, _ in pairs])
+        v = np.stack([vectors[c] for _, c in pairs])
+        x = np.hstack([u, v, np.abs(u - v), u * v])
+        return softmax(x @ self.coef.T + self.intercept).astype(np.float32)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
