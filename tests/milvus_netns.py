@@ -119,7 +119,6 @@ class MilvusServer:
             stdout=subprocess.PIPE,
             text=True,
         )
-        line = ""
         started = time.monotonic()
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
@@ -131,15 +130,14 @@ class MilvusServer:
         ready = threading.Event()
         self.port = 0
 
-        async def serve() -> None:
+        def run() -> None:
             handler = _relay(lambda: asyncio.open_unix_connection(str(self.sock)))
-            server = await asyncio.start_server(handler, host="127.0.0.1", port=0)
+            server = self._loop.run_until_complete(asyncio.start_server(handler, host="127.0.0.1", port=0))
             self.port = server.sockets[0].getsockname()[1]
             ready.set()
-            async with server:
-                await server.serve_forever()
+            self._loop.run_forever()
 
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(serve(),), daemon=True)
+        self._thread = threading.Thread(target=run, daemon=True)
         self._thread.start()
         ready.wait(10)
 
