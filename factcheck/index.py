@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import faiss
     import numpy as np
 
-    from .milvus_index import MilvusIndex
+    from .milvus_index import MilvusIndex, MilvusTarget
 
 INDEX_FORMAT = 1
 BACKENDS = ("faiss", "milvus")
@@ -114,6 +114,7 @@ class SearchFilter:
 
 
 Hit = tuple[int, float, Passage]  # (row id, cosine similarity, passage)
+
 
 class EvidenceIndex:
     """A read-only view of one complete generation of an index directory."""
@@ -368,7 +369,7 @@ def build_index(
 def _build_locked(
     documents: list[Document],
     skipped: list[tuple[str, str]],
-    target: _FaissTarget,
+    target: _FaissTarget | MilvusTarget,
     embedder: Embedder,
     config: IndexConfig,
     progress: ProgressHook | None,

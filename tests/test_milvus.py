@@ -163,8 +163,8 @@ def test_server_demo_claims_same_verdicts_as_faiss(tmp_path: Path, milvus_server
         assert [e["similarity"] for e in m["evidence"]] == pytest.approx([e["similarity"] for e in f["evidence"]], abs=1e-3)
 
 
-def test_server_delete_document_removes_its_passages(milvus_server, demo_corpus: Path) -> None:
-    build_index([demo_corpus], "demo_delete", config=IndexConfig(backend="milvus", uri=milvus_server.uri))
+def test_server_delete_document_removes_its_passages(milvus_server, demo_corpus: Path, demo_index: Path) -> None:
+    build_index([demo_corpus], "demo_delete", config=IndexConfig(backend="milvus", uri=milvus_server.uri), reuse=EvidenceIndex.open(demo_index))
     checker = FactChecker.open("demo_delete", uri=milvus_server.uri)
     doc = "en-06-musk-doubts-stargate-funds.md"
     assert doc in {e.doc_id for e in checker.check(STARGATE).evidence}
@@ -197,13 +197,12 @@ def test_server_killed_gives_one_line_error_and_keeps_last_complete_generation(t
         server.stop()
 
 
-def test_server_mid_build_failure_never_switches_the_alias(tmp_path: Path, milvus_server, demo_corpus: Path) -> None:
+def test_server_mid_build_failure_never_switches_the_alias(tmp_path: Path, milvus_server, demo_corpus: Path, demo_index: Path) -> None:
     """A build that dies after writing part of its generation leaves the alias on the complete one."""
     from factcheck.milvus_index import MilvusTarget
 
-    docs = _corpus(tmp_path / "docs", 3)
     config = IndexConfig(backend="milvus", uri=milvus_server.uri)
-    build_index([docs], "half", config=config)
+    build_index([demo_corpus], "half", config=config, reuse=EvidenceIndex.open(demo_index))
     complete = open_index("half", "milvus", milvus_server.uri)
 
     class Dies(MilvusTarget):
@@ -216,16 +215,18 @@ def test_server_mid_build_failure_never_switches_the_alias(tmp_path: Path, milvu
 
     import factcheck.milvus_index as mi
 
-    original = mi.MilvusTarget
+    docs = _corpus(tmp_path / "docs", 3)
     mi.MilvusTarget = Dies  # type: ignore[misc]
     try:
         with pytest.raises(BackendError):
-            build_index([demo_corpus], "half", config=config)
+            build_index([docs], "half", config=config)
     finally:
-        mi.MilvusTarget = original  # type: ignore[misc]
+        mi.MilvusTarget = MilvusTarget  # type: ignore[misc]
     left = [c for c in connect(milvus_server.uri).list_collections() if c.startswith("half__g")]
     assert len(left) == 2, left  # the complete generation and the half-written one
     after = open_index("half", "milvus", milvus_server.uri)
-    assert after.collection == complete.collection and after.manifest["counts"] == {"documents": 3, "passages": 3}
-    build_index([docs], "half", config=config)  # the next build drops the left-over
-    assert len([c for c in connect(milvus_server.uri).list_collections() if c.startswith("half__g")]) == 1
+    assert after.collection == complete.collection and after.manifest["counts"] == complete.manifest["counts"]
+    assert FactChecker.open("half", uri=milvus_server.uri).check("Stargate funds will not be available").evidence
+    build_index([docs], "half", config=config)  # the next build drops the left-over and completes
+    assert [c for c in connect(milvus_server.uri).list_collections() if c.startswith("half__g")] == [open_index("half", "milvus", milvus_server.uri).collection]
+    assert open_index("half", "milvus", milvus_server.uri).manifest["counts"] == {"documents": 3, "passages": 3}
