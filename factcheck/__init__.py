@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 from .embed import Embedder, EmbedderConfig
 from .errors import FactcheckError
-from .index import BuildReport, EvidenceIndex, IndexConfig, build_index
+from .index import BuildReport, EvidenceIndex, IndexConfig, SearchFilter, build_index, open_index
 from .ingest import Document, Passage, read_documents, split_passages
 from .labels import DISPUTED, LABELS, SUPPORTED, UNVERIFIED, normalize_label
 from .pipeline import CheckConfig, Evidence, FactChecker, Verdict, aggregate
@@ -34,6 +34,7 @@ __all__ = [
     "LABELS",
     "Passage",
     "SUPPORTED",
+    "SearchFilter",
     "UNVERIFIED",
     "Verdict",
     "Verifier",
@@ -43,6 +44,7 @@ __all__ = [
     "build_index",
     "load_verifier",
     "normalize_label",
+    "open_index",
     "read_documents",
     "split_passages",
 ]

@@ -17,7 +17,9 @@ from .train import TrainConfig
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .index import IndexConfig, SearchFilter
     from .pipeline import FactChecker, Verdict
+    from .ray_batch import CheckerSpec
 
 LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": "bold yellow"}
 STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
@@ -118,9 +120,43 @@ def _build_progress(transient: bool = False) -> Iterator:
             state["progress"].stop()
 
 
+def _backend_options(fn):  # type: ignore[no-untyped-def]
+    """--backend and --uri: where the index lives (a FAISS directory, or a Milvus server / milvus-lite file)."""
+    fn = click.option(
+        "--uri", default=None, metavar="URI", help="Milvus server or cluster (http://HOST:19530) or a milvus-lite file (PATH.db); implies --backend milvus."
+    )(fn)
+    return click.option(
+        "--backend", type=click.Choice(["faiss", "milvus"]), default=None, help="Index backend [default: faiss, or milvus with --uri]; with milvus, --index is the index name."
+    )(fn)
+
+
+def _backend(backend: str | None, uri: str | None) -> str:
+    backend = backend or ("milvus" if uri else "faiss")
+    if backend == "milvus" and not uri:
+        raise click.UsageError("--backend milvus needs --uri http://HOST:19530 (or a milvus-lite file PATH.db)")
+    if backend == "faiss" and uri:
+        raise click.UsageError("--uri is for the milvus backend: drop it, or use --backend milvus")
+    return backend
+
+
+def _index_location(index_dir: Path | None, backend: str) -> str | None:
+    """A FAISS directory as an absolute path (Ray workers run elsewhere); a Milvus index name as given."""
+    if index_dir is None:
+        return None
+    return str(index_dir) if backend == "milvus" else str(index_dir.resolve())
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory to create or update.")
+@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory (FAISS) or index name (Milvus) to create or update.")
+@_backend_options
+@click.option(
+    "--milvus-index",
+    type=click.Choice(["auto", "FLAT", "HNSW", "IVF_FLAT", "IVF_SQ8", "IVF_PQ"], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Milvus index type (auto: FLAT up to 500k passages, HNSW up to 20M, IVF_SQ8 beyond).",
+)
 @click.option(
     "--embedder",
     default=None,
@@ -128,14 +164,15 @@ def _build_progress(transient: bool = False) -> Iterator:
     "[default: the index's own; for a new one all-MiniLM-L6-v2, or use-multilingual when most of the text is not English].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def index(paths: tuple[Path, ...], index_dir: Path, embedder: str | None, as_json: bool) -> None:
+def index(paths: tuple[Path, ...], index_dir: Path, backend: str | None, uri: str | None, milvus_index: str, embedder: str | None, as_json: bool) -> None:
     """Index documents (.txt .md .html .jsonl .csv .pdf) for checking; re-embeds only what changed."""
     from .embed import Embedder, EmbedderConfig
-    from .index import build_index
+    from .index import IndexConfig, build_index
 
+    config = IndexConfig(backend=_backend(backend, uri), uri=uri, milvus_index=milvus_index)
     emb = Embedder(EmbedderConfig(model=embedder)) if embedder else None
     with _build_progress() as hook:
-        report = build_index(list(paths), index_dir, emb, progress=hook)
+        report = build_index(list(paths), str(index_dir) if config.backend == "milvus" else index_dir, emb, config, progress=hook)
     if as_json:
         click.echo(json.dumps(report.__dict__, ensure_ascii=False))
         return
@@ -179,19 +216,22 @@ def _read_claims(file: Path) -> list[dict]:
     return rows
 
 
-def _open_checker(index_dir: Path | None, embedder: str | None, verifier: str | None, top_k: int | None) -> FactChecker:
+def _open_checker(spec: CheckerSpec) -> FactChecker:
     from .pipeline import FactChecker
 
-    if index_dir is None:
-        if embedder:
+    if spec.index is None:
+        if spec.embedder:
             raise FactcheckError("--embedder needs --index (the demo index is built with the default embedder)")
         with _build_progress(transient=True) as hook:
-            checker = FactChecker.demo(verifier=verifier, progress=hook)
-    else:
-        checker = FactChecker.open(index_dir, embedder=embedder, verifier=verifier)
-    if top_k is not None:
-        checker = checker.with_config(top_k=top_k)
-    return checker
+            FactChecker.demo(verifier=spec.verifier, progress=hook, backend=spec.backend, uri=spec.uri)
+    return spec.open()
+
+
+def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | None, until: str | None) -> SearchFilter | None:
+    from .index import SearchFilter
+
+    where = SearchFilter(sources=tuple(sources), languages=tuple(languages), since=since, until=until)
+    return where or None
 
 
 @main.command()
@@ -203,6 +243,14 @@ def _open_checker(index_dir: Path | None, embedder: str | None, verifier: str | 
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
 @click.option("--embedder", default=None, help="Must match the embedder the index was built with.")
+@_backend_options
+@click.option("--source", "sources", multiple=True, help="Only evidence from this source (repeatable).")
+@click.option("--lang", "languages", multiple=True, help="Only evidence in this language, e.g. en (repeatable).")
+@click.option("--since", default=None, metavar="DATE", help="Only evidence dated on or after DATE (ISO, e.g. 2025-02-01).")
+@click.option("--until", default=None, metavar="DATE", help="Only evidence dated on or before DATE.")
+@click.option("--ray", "use_ray", is_flag=True, help="With --file: check the claims on Ray workers (a local cluster, or --ray-address).")
+@click.option("--ray-address", default=None, metavar="ADDR", help="Ray cluster to run on (e.g. ray://head:10001 or auto); implies --ray.")
+@click.option("--ray-workers", type=click.IntRange(1), default=None, help="Ray workers, each loading the models once [default: one per CPU].")
 def check(
     claim: str | None,
     index_dir: Path | None,
@@ -212,8 +260,19 @@ def check(
     top_k: int | None,
     verifier: str | None,
     embedder: str | None,
+    backend: str | None,
+    uri: str | None,
+    sources: tuple[str, ...],
+    languages: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    use_ray: bool,
+    ray_address: str | None,
+    ray_workers: int | None,
 ) -> None:
     """Check a CLAIM (or every claim of --file) and print its verdict with the deciding evidence."""
+    from .ray_batch import CheckerSpec
+
     if claim is not None and claims_file is not None:
         raise click.UsageError("give either a CLAIM or --file, not both")
     if claim is None and claims_file is None:
@@ -222,10 +281,33 @@ def check(
         raise click.UsageError("--out needs --file")
     if claim is not None and not claim.strip():
         raise FactcheckError("empty claim: give the text of the claim to check")
+    use_ray = use_ray or ray_address is not None or ray_workers is not None
+    if use_ray and claims_file is None:
+        raise click.UsageError("--ray checks a --file of claims")
+    backend = _backend(backend, uri)
     rows = _read_claims(claims_file) if claims_file is not None else None
     if out is not None and out.exists() and out.is_dir():
         raise FactcheckError(f"--out {out} is a directory: give a file name")
-    checker = _open_checker(index_dir, embedder, verifier, top_k)
+    spec = CheckerSpec(
+        index=_index_location(index_dir, backend), backend=backend, uri=uri, embedder=embedder, verifier=verifier, top_k=top_k,
+        where=_filter(sources, languages, since, until),
+    )
+    if use_ray:
+        assert rows is not None
+        if index_dir is None and spec.embedder:
+            raise FactcheckError("--embedder needs --index (the demo index is built with the default embedder)")
+        if index_dir is None:
+            _open_checker(spec)  # the demo index is built once, here, before the workers open it
+        else:
+            from .index import open_index
+
+            open_index(spec.index, backend, uri).close()  # a missing or broken index: one error here, not one per worker
+        dicts = _check_file_on_ray(spec, rows, ray_address, ray_workers)
+        for message in dict.fromkeys(w for d in dicts for w in d["warnings"]):
+            click.echo(f"factcheck: warning: {message}", err=True)
+        _write_verdicts(rows, dicts, out, as_json)
+        return
+    checker = _open_checker(spec)
 
     import warnings
 
@@ -243,13 +325,17 @@ def check(
         verdicts = _check_file(checker, rows)
     for w in {str(w.message) for w in caught}:
         click.echo(f"factcheck: warning: {w}", err=True)
-    lines = [json.dumps({**_extra(row), **v.to_dict()}, ensure_ascii=False) for row, v in zip(rows, verdicts)]
+    _write_verdicts(rows, [v.to_dict() for v in verdicts], out, as_json)
+
+
+def _write_verdicts(rows: list[dict], verdicts: list[dict], out: Path | None, as_json: bool) -> None:
+    lines = [json.dumps({**_extra(row), **v}, ensure_ascii=False) for row, v in zip(rows, verdicts)]
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
         tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         tmp.replace(out)
-        counts = {label: sum(v.label == label for v in verdicts) for label in LABEL_STYLE}
+        counts = {label: sum(v["label"] == label for v in verdicts) for label in LABEL_STYLE}
         _stderr().print(f"Wrote {len(verdicts)} verdicts to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     elif as_json:
         click.echo("\n".join(lines))
@@ -266,6 +352,18 @@ def _check_file(checker: FactChecker, rows: list[dict]) -> list[Verdict]:
     with _progress() as progress:
         task = progress.add_task("checking claims", total=len(claims))
         return checker.check_many(claims, batch_size=32, progress=lambda n: progress.advance(task, n))
+
+
+def _check_file_on_ray(spec: CheckerSpec, rows: list[dict], address: str | None, workers: int | None) -> list[dict]:
+    from .ray_batch import check_on_ray
+
+    claims = [r["claim"] for r in rows]
+    for i, c in enumerate(claims, 1):
+        if not c.strip():
+            raise FactcheckError(f"claim {i} is empty: give the text of the claim to check")
+    with _progress() as progress:
+        task = progress.add_task("checking claims on Ray", total=len(claims))
+        return check_on_ray(claims, spec, address=address, workers=workers, batch_size=32, progress=lambda n: progress.advance(task, n))
 
 
 def _print_verdict(console: Console, verdict: Verdict) -> None:
@@ -296,7 +394,7 @@ def _print_verdict(console: Console, verdict: Verdict) -> None:
     console.print(table)
 
 
-def _print_summary(console: Console, verdicts: list[Verdict]) -> None:
+def _print_summary(console: Console, verdicts: list[dict]) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -306,8 +404,8 @@ def _print_summary(console: Console, verdicts: list[Verdict]) -> None:
     table.add_column("conf.", justify="right")
     table.add_column("decisive evidence", ratio=3)
     for v in verdicts:
-        top = next((e for e in v.evidence if e.decisive), None)
-        table.add_row(v.claim, Text(v.label, LABEL_STYLE[v.label]), f"{v.confidence:.2f}", f"{top.text} [{top.doc_id}]" if top else "")
+        top = next((e for e in v["evidence"] if e["decisive"]), None)
+        table.add_row(v["claim"], Text(v["label"], LABEL_STYLE[v["label"]]), f"{v['confidence']:.2f}", f"{top['text']} [{top['doc_id']}]" if top else "")
     console.print(table)
 
 
@@ -315,13 +413,14 @@ def _print_summary(console: Console, verdicts: list[Verdict]) -> None:
 
 
 @main.command()
-@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory.")
+@click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory (FAISS) or index name (Milvus).")
+@_backend_options
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-def info(index_dir: Path, as_json: bool) -> None:
+def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -> None:
     """Show what an index holds and how it was built."""
-    from .index import EvidenceIndex
+    from .index import open_index
 
-    manifest = EvidenceIndex.open(index_dir).manifest
+    manifest = open_index(index_dir, _backend(backend, uri), uri).manifest
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
@@ -337,7 +436,7 @@ def info(index_dir: Path, as_json: bool) -> None:
         ("languages", ", ".join(f"{k} {v}" for k, v in corpus.get("languages", {}).items())),
         ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})" + (f", from {emb['package']}" if emb.get("package") else "")),
         ("weights sha256", emb["weights_sha256"] or "(hub model, not on disk)"),
-        ("faiss", f"{manifest['faiss']['index_type']} ({manifest['faiss']['metric']})"),
+        *[(name, f"{manifest[name]['index_type']} ({manifest[name]['metric']})") for name in ("faiss", "milvus") if name in manifest],
         ("corpus checksum", corpus["checksum"]),
         ("inputs", "\n".join(corpus["inputs"])),
         ("built", f"{manifest['created']} by factcheck {manifest['factcheck_version']}"),
@@ -411,15 +510,17 @@ ORACLE_ONLY = {"fever-lite", "covid-fact"}
 @click.option("--limit", type=click.IntRange(1), default=None, help="Evaluate a random sample of N claims (seed 13).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder [default: runs/NAME-MODE-TIME].")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
-def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: Path | None, corpus: Path | None, index_dir: Path | None, limit: int | None, out: Path | None, verifier: str | None) -> None:
+@_backend_options
+def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: Path | None, corpus: Path | None, index_dir: Path | None, limit: int | None, out: Path | None, verifier: str | None, backend: str | None, uri: str | None) -> None:
     """Measure accuracy on a public BENCHMARK, or on your own labelled --claims file."""
     from datetime import datetime
 
     from . import eval as ev
-    from .index import build_index
+    from .index import IndexConfig
     from .pipeline import FactChecker, cache_dir
     from .verify import load_verifier
 
+    index_config = IndexConfig(backend=_backend(backend, uri), uri=uri)
     if (benchmark is None) == (claims_file is None):
         raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
     skipped: list[str] = []
@@ -438,7 +539,7 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
 
             index_path = work / f"corpus-{hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:16]}"
             with _build_progress() as hook:
-                build_index([corpus], index_path, progress=hook)
+                _build_bench_index([corpus], index_path, index_config, hook)
         else:
             index_path = index_dir
     else:
@@ -462,16 +563,39 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
         if not oracle:
             index_path = work / f"{benchmark}-index"
             with _build_progress() as hook:
-                build_index([corpus_file], index_path, progress=hook)
+                _build_bench_index([corpus_file], index_path, index_config, hook)
     for message in skipped:
         click.echo(f"factcheck: skipped {message}", err=True)
     claims = ev.sample(claims, limit)
     if not claims:
         raise FactcheckError(f"no claim to evaluate in {claims_file or benchmark}")
     mode = "oracle" if oracle else "end-to-end"
-    checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier)
+    if index_path is not None and index_path != index_dir and index_config.backend == "milvus":
+        index_path = Path(_milvus_name(index_path))
+    checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier, backend=index_config.backend, uri=uri)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta={"skipped_rows": len(skipped), "limit": limit})
+    result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta={"skipped_rows": len(skipped), "limit": limit, "backend": index_config.backend})
     click.echo(f"{name} ({mode}): {result['n']} claims, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
                f"(majority class {result['baselines']['majority_class']['macro_f1']:.3f}); run folder {out}")
 
+
+def _build_bench_index(paths: list[Path], path: Path, config: IndexConfig, hook: object) -> None:
+    """FAISS: the index directory ``path``. Milvus: the index named after ``path``, reusing the vectors of the
+    FAISS index in ``path`` when one was built there (no second embedding of the corpus)."""
+    from .index import EvidenceIndex, build_index
+
+    if config.backend == "faiss":
+        build_index(paths, path, progress=hook)  # type: ignore[arg-type]
+        return
+    try:
+        reuse = EvidenceIndex.open(path)
+    except FactcheckError:
+        reuse = None
+    build_index(paths, _milvus_name(path), config=config, progress=hook, reuse=reuse)  # type: ignore[arg-type]
+
+
+def _milvus_name(path: Path) -> str:
+    """The Milvus index name for a benchmark's cache directory (scifact-index -> factcheck_bench_scifact_index)."""
+    import re
+
+    return "factcheck_bench_" + re.sub(r"[^A-Za-z0-9_]", "_", path.name)

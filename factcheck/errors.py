@@ -13,3 +13,7 @@ class IndexError_(FactcheckError):
 
 class EmptyCorpusError(FactcheckError):
     """No passage could be read from the given paths."""
+
+
+class BackendError(FactcheckError):
+    """The index backend (a Milvus server) is unreachable or failed; the message names its URI."""

@@ -1,6 +1,11 @@
-"""Index stage: the evidence index on disk (FAISS vectors, a SQLite passage store, a JSON manifest).
+"""Index stage: the evidence index, on disk (FAISS, the default) or in a Milvus server or cluster.
 
-Layout of an index directory::
+An index has one of two backends, recorded in its manifest: ``faiss`` (this module: an index directory) and
+``milvus`` (:mod:`factcheck.milvus_index`: collections in Milvus). Both hold generations, are built by
+:func:`build_index` from the same documents, passages and vectors, and answer the same read interface
+(``manifest``, ``documents``, ``passages``, ``vectors``, ``search_passages``); :func:`open_index` opens either.
+
+Layout of a FAISS index directory::
 
     my-index/
       CURRENT            name of the complete generation, replaced atomically at the end of a build
@@ -37,7 +42,10 @@ if TYPE_CHECKING:
     import faiss
     import numpy as np
 
+    from .milvus_index import MilvusIndex, MilvusTarget
+
 INDEX_FORMAT = 1
+BACKENDS = ("faiss", "milvus")
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -60,20 +68,68 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    """How the index is built. Search is exact (FAISS IndexFlatIP over normalized vectors)."""
+    """How and where the index is built. FAISS search is exact (IndexFlatIP over normalized vectors); Milvus
+    picks its index type by corpus size (:func:`factcheck.milvus_index.index_params`)."""
 
     #: passages embedded per progress step.
     chunk_size: int = 512
+    #: ``faiss`` (an index directory) or ``milvus`` (collections on a Milvus server, cluster or milvus-lite file).
+    backend: str = "faiss"
+    #: with ``milvus``: ``http://host:19530`` or a milvus-lite file path ending in ``.db``.
+    uri: str | None = None
+    #: with ``milvus``: ``auto`` (by corpus size) or a Milvus index type (FLAT, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ).
+    milvus_index: str = "auto"
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Retrieve only passages whose document matches: one of ``sources`` (exact), one of ``languages``, and a
+    date within ``since``..``until`` (inclusive, compared as ISO text; undated passages never match a date bound)."""
+
+    sources: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.languages or self.since or self.until)
+
+    def sql(self) -> tuple[str, list[str]]:
+        """A WHERE clause over ``passages p JOIN documents d`` and its parameters."""
+        clauses: list[str] = []
+        params: list[str] = []
+        if self.sources:
+            clauses.append(f"d.source IN ({','.join('?' * len(self.sources))})")
+            params += self.sources
+        if self.languages:
+            clauses.append(f"p.lang IN ({','.join('?' * len(self.languages))})")
+            params += self.languages
+        if self.since:
+            clauses.append("d.date != '' AND d.date >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("d.date != '' AND d.date <= ?")
+            params.append(self.until)
+        return " AND ".join(clauses) or "1", params
+
+
+Hit = tuple[int, float, Passage]  # (row id, cosine similarity, passage)
 
 
 class EvidenceIndex:
     """A read-only view of one complete generation of an index directory."""
+
+    backend = "faiss"
 
     def __init__(self, root: Path, generation: str, manifest: dict) -> None:
         self.root = root
         self.dir = root / generation
         self.generation = generation
         self.manifest = manifest
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -159,9 +215,25 @@ class EvidenceIndex:
         rows = self.db.execute("SELECT doc_id, checksum, first_passage, n_passages, lang FROM documents").fetchall()
         return {r[0]: {"checksum": r[1], "first_passage": r[2], "n_passages": r[3], "lang": r[4]} for r in rows}
 
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS scores and row ids of the top ``k`` passages per vector (id -1 pads when fewer match)."""
+        import faiss
+        import numpy as np
+
         k = max(1, min(k, self.passage_count))
-        return self.faiss_index.search(vectors, k)
+        if not where:
+            return self.faiss_index.search(vectors, k)
+        clause, params = where.sql()
+        rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
+        selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64)) if rows else faiss.IDSelectorRange(0, 0)
+        return self.faiss_index.search(vectors, k, params=faiss.SearchParameters(sel=selector))
+
+    def search_passages(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> list[list[Hit]]:
+        """The top ``k`` passages for each vector, as (row id, similarity, passage), best first."""
+        scores, ids = self.search(vectors, k, where)
+        wanted = sorted({int(i) for row in ids for i in row if i >= 0})
+        passages = dict(zip(wanted, self.passages(wanted)))
+        return [[(int(i), float(s), passages[int(i)]) for s, i in zip(rs, ri) if i >= 0] for rs, ri in zip(scores, ids)]
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         import numpy as np
@@ -180,22 +252,93 @@ class EvidenceIndex:
 # ---------------------------------------------------------------- building
 
 
+def _faiss_index_for(vectors: np.ndarray) -> tuple[faiss.Index, dict]:
+    """The FAISS index for a corpus's vectors, and its manifest entry (all FAISS build choices live here)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    return index, {"index_type": "IndexFlatIP", "metric": "inner_product", "params": {}}
+
+
+class _FaissTarget:
+    """Where a FAISS build writes: a new generation directory, then CURRENT switched to it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current(self) -> EvidenceIndex | None:
+        try:
+            old = EvidenceIndex.open(self.root)
+        except IndexError_:
+            old = None
+        # Left-overs of interrupted builds go; the current generation stays until the new one replaces it.
+        _remove_stale_generations(self.root, keep=_current_generation(self.root))
+        return old
+
+    def write(self, passages: list[Passage], doc_rows: list[tuple], vectors: np.ndarray, manifest: dict, progress: ProgressHook | None) -> None:
+        import faiss
+
+        generation = _next_generation(self.root)
+        tmp = self.root / f".{generation}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        index, manifest["faiss"] = _faiss_index_for(vectors)
+        faiss.write_index(index, str(tmp / VECTORS))
+        _write_store(tmp / STORE, passages, doc_rows)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        _fsync_dir_files(tmp)
+        os.rename(tmp, self.root / generation)
+        _atomic_write(self.root / CURRENT, generation)
+        _remove_stale_generations(self.root, keep=generation)
+
+
+def open_index(location: str | Path, backend: str | None = None, uri: str | None = None) -> EvidenceIndex | MilvusIndex:
+    """Open an index: a FAISS index directory, or with ``backend="milvus"`` (implied by ``uri``) the index
+    named ``location`` on the Milvus server, cluster or milvus-lite file at ``uri``."""
+    backend = backend or ("milvus" if uri else "faiss")
+    if backend == "milvus":
+        from .milvus_index import MilvusIndex
+
+        return MilvusIndex.open(str(location), _milvus_uri(uri))
+    if backend != "faiss":
+        raise FactcheckError(f"unknown index backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if uri:
+        raise FactcheckError("--uri is for the milvus backend: drop it, or use --backend milvus")
+    return EvidenceIndex.open(location)
+
+
+def _milvus_uri(uri: str | None) -> str:
+    if not uri:
+        raise FactcheckError("the milvus backend needs --uri: http://HOST:19530 for a server or cluster, or a milvus-lite file ending in .db")
+    return uri
+
+
 def build_index(
     paths: Sequence[str | Path],
     root: str | Path,
     embedder: Embedder | None = None,
     config: IndexConfig | None = None,
     progress: ProgressHook | None = None,
+    *,
+    reuse: EvidenceIndex | MilvusIndex | None = None,
 ) -> BuildReport:
-    """Index the documents under ``paths`` into ``root``; re-embeds only new or changed documents."""
+    """Index the documents under ``paths`` into ``root`` (a directory for FAISS, an index name for Milvus);
+    re-embeds only new or changed documents. ``reuse``: another index (any backend, same embedder) whose
+    vectors serve unchanged documents when ``root`` holds no index yet, e.g. to move a FAISS index to Milvus."""
     from filelock import FileLock, Timeout
 
     started = time.perf_counter()
-    root = Path(root)
     config = config or IndexConfig()
-    if root.exists() and not root.is_dir():
-        raise FactcheckError(f"--index {root} is a file: give a directory for the index")
+    if config.backend not in BACKENDS:
+        raise FactcheckError(f"unknown index backend {config.backend!r}: use one of {', '.join(BACKENDS)}")
     missing = [str(p) for p in paths if not Path(p).exists()]
+    if config.backend == "faiss":
+        root = Path(root)
+        if root.exists() and not root.is_dir():
+            raise FactcheckError(f"--index {root} is a file: give a directory for the index")
+        if config.uri:
+            raise FactcheckError("--uri is for the milvus backend: drop it, or use --backend milvus")
     if missing:
         raise FactcheckError(f"no such file or directory: {missing[0]} (give the folders or files to index)")
 
@@ -203,7 +346,15 @@ def build_index(
     if not report.documents:
         why = f"; skipped: {report.skipped[0][0]} ({report.skipped[0][1]})" if report.skipped else ""
         raise EmptyCorpusError(f"no readable document in {', '.join(map(str, paths))}{why} (supported: .txt .md .html .jsonl .csv .pdf)")
+    if embedder is None:  # the index's own embedder on a rebuild; else by the corpus's main language
+        embedder = Embedder(EmbedderConfig(model=choose_embedder(report.documents, Path(root) if config.backend == "faiss" else None)))
+    if config.backend == "milvus":
+        from .milvus_index import MilvusTarget
 
+        target = MilvusTarget(str(root), _milvus_uri(config.uri), config)
+        return _build_locked(report.documents, report.skipped, target, embedder, config, progress, started, paths, reuse)
+
+    root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     try:
         lock = FileLock(str(root / ".lock"), timeout=0)
@@ -211,8 +362,7 @@ def build_index(
     except Timeout:
         raise FactcheckError(f"another factcheck build is writing {root}: wait for it to finish") from None
     try:
-        chosen = embedder or Embedder(EmbedderConfig(model=choose_embedder(report.documents, root)))
-        return _build_locked(report.documents, report.skipped, root, chosen, config, progress, started, paths)
+        return _build_locked(report.documents, report.skipped, _FaissTarget(root), embedder, config, progress, started, paths, reuse)
     finally:
         lock.release()
 
@@ -220,25 +370,22 @@ def build_index(
 def _build_locked(
     documents: list[Document],
     skipped: list[tuple[str, str]],
-    root: Path,
+    target: _FaissTarget | MilvusTarget,
     embedder: Embedder,
     config: IndexConfig,
     progress: ProgressHook | None,
     started: float,
     paths: Sequence[str | Path],
+    reuse: EvidenceIndex | MilvusIndex | None = None,
 ) -> BuildReport:
-    import faiss
     import numpy as np
 
-    old: EvidenceIndex | None
-    try:
-        old = EvidenceIndex.open(root)
-    except IndexError_:
-        old = None
-    # Left-overs of interrupted builds go; the current generation stays until the new one replaces it.
-    _remove_stale_generations(root, keep=_current_generation(root))
+    old = target.current()
+    if old is None and reuse is not None:
+        old = reuse
     if old is not None and not _same_embedder(old.manifest, embedder):
-        old.close()
+        if old is not reuse:
+            old.close()
         old = None  # another embedder: nothing can be reused
 
     old_docs = old.documents() if old else {}
@@ -265,9 +412,9 @@ def _build_locked(
 
     dim = embedder.dim
     vectors = np.zeros((len(passages), dim), dtype=np.float32)
-    reuse = [(i, r) for i, r in enumerate(reuse_rows) if r >= 0]
-    if reuse:
-        vectors[[i for i, _ in reuse]] = old.vectors([r for _, r in reuse])  # type: ignore[union-attr]
+    reuse_pairs = [(i, r) for i, r in enumerate(reuse_rows) if r >= 0]
+    if reuse_pairs:
+        vectors[[i for i, _ in reuse_pairs]] = old.vectors([r for _, r in reuse_pairs])  # type: ignore[union-attr]
     todo = [i for i, r in enumerate(reuse_rows) if r < 0]
     for start in range(0, len(todo), config.chunk_size):
         chunk = todo[start : start + config.chunk_size]
@@ -276,21 +423,14 @@ def _build_locked(
             progress("embed", min(start + config.chunk_size, len(todo)), len(todo))
     if not todo and progress:
         progress("embed", 0, 0)
-    if old is not None:
+    if old is not None and old is not reuse:
         old.close()
 
-    generation = _next_generation(root)
-    tmp = root / f".{generation}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    index = faiss.IndexFlatIP(dim)
-    index.add(vectors)
-    faiss.write_index(index, str(tmp / VECTORS))
-    _write_store(tmp / STORE, passages, doc_rows)
     manifest = {
         "format": INDEX_FORMAT,
         "factcheck_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "backend": config.backend,
         "embedder": {
             "name": embedder.name,
             "package": embedder.package,
@@ -299,7 +439,6 @@ def _build_locked(
             "normalized": True,
             "max_seq_length": embedder.max_tokens,
         },
-        "faiss": {"index_type": "IndexFlatIP", "metric": "inner_product", "params": {}},
         "counts": {"documents": len(documents), "passages": len(passages)},
         "corpus": {
             "checksum": hashlib.sha256("".join(sorted(r[6] for r in doc_rows)).encode()).hexdigest(),
@@ -315,11 +454,7 @@ def _build_locked(
             "config": asdict(config),
         },
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-    _fsync_dir_files(tmp)
-    os.rename(tmp, root / generation)
-    _atomic_write(root / CURRENT, generation)
-    _remove_stale_generations(root, keep=generation)
+    target.write(passages, doc_rows, vectors, manifest, progress)
     return BuildReport(
         documents=len(documents),
         passages=len(passages),
@@ -418,7 +553,7 @@ def _atomic_write(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
-def embedder_for(index: EvidenceIndex, requested: str | None = None, batch_size: int = 64) -> Embedder:
+def embedder_for(index: EvidenceIndex | MilvusIndex, requested: str | None = None, batch_size: int = 64) -> Embedder:
     """The embedder to query ``index`` with: the one that built it (a different request is refused)."""
     index.check_embedder(requested)
     return Embedder(EmbedderConfig(model=index.manifest["embedder"]["name"], batch_size=batch_size))

@@ -8,15 +8,18 @@ import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .embed import DEFAULT_EMBEDDER, Embedder, EmbedderConfig
-from .errors import FactcheckError
-from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, build_index, embedder_for
+from .errors import FactcheckError, IndexError_
+from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, SearchFilter, build_index, embedder_for, open_index
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
 from .retrieve import Hit, Retriever
 from .verify import Verifier, load_verifier
+
+if TYPE_CHECKING:
+    from .milvus_index import MilvusIndex
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
 
@@ -173,13 +176,15 @@ class FactChecker:
 
     def __init__(
         self,
-        index: EvidenceIndex | None,
+        index: EvidenceIndex | MilvusIndex | None,
         *,
         embedder: Embedder | None = None,
         verifier: Verifier | None = None,
         config: CheckConfig | None = None,
+        where: SearchFilter | None = None,
     ) -> None:
-        """``index`` may be None for a checker that only judges given evidence (oracle evaluation)."""
+        """``index`` (FAISS or Milvus) may be None for a checker that only judges given evidence (oracle
+        evaluation); ``where`` restricts retrieval to passages of some sources, languages or dates."""
         if index is None and embedder is None:
             embedder = Embedder()
         self.index = index
@@ -187,7 +192,8 @@ class FactChecker:
         self.verifier = verifier or Verifier()
         self.config = config or CheckConfig.fitted_for(self.verifier.path, self.embedder)
         self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
-        self.retriever = Retriever(index, self.embedder) if index is not None else None
+        self.where = where
+        self.retriever = Retriever(index, self.embedder, where) if index is not None else None
         #: what the last :meth:`build` did (None for an index opened as it was).
         self.build_report: BuildReport | None = None
 
@@ -200,9 +206,12 @@ class FactChecker:
         verifier: str | None = None,
         config: CheckConfig | None = None,
         top_k: int | None = None,
+        backend: str | None = None,
+        uri: str | None = None,
     ) -> FactChecker:
-        """Open an index built by ``factcheck index`` (or :meth:`build`)."""
-        index = EvidenceIndex.open(index_dir)
+        """Open an index built by ``factcheck index`` (or :meth:`build`): a FAISS index directory, or with
+        ``backend="milvus"`` and ``uri`` the Milvus index named ``index_dir``."""
+        index = open_index(index_dir, backend, uri)
         verifier_obj = load_verifier(verifier)
         emb = embedder_for(index, embedder)
         if config is None:
@@ -225,18 +234,25 @@ class FactChecker:
         the build's report is kept in ``checker.build_report``."""
         emb = Embedder(EmbedderConfig(model=embedder)) if embedder else None
         report = build_index(paths, index_dir, emb, index_config, progress)
-        index = EvidenceIndex.open(index_dir)
-        verifier_obj = load_verifier(verifier)
-        emb = emb or embedder_for(index)
-        if config is None:
-            config = CheckConfig.fitted_for(verifier_obj.path, emb)
-        checker = cls(index, embedder=emb, verifier=verifier_obj, config=config)
+        index_config = index_config or IndexConfig()
+        index = open_index(index_dir, index_config.backend, index_config.uri)
+        checker = cls(index, embedder=emb, verifier=load_verifier(verifier), config=config)
         checker.build_report = report
         return checker
 
     @classmethod
-    def demo(cls, *, verifier: str | None = None, progress: ProgressHook | None = None) -> FactChecker:
-        """A checker over the bundled demo corpus, indexed on first use into the user cache directory."""
+    def demo(
+        cls, *, verifier: str | None = None, progress: ProgressHook | None = None, backend: str | None = None, uri: str | None = None
+    ) -> FactChecker:
+        """A checker over the bundled demo corpus, indexed on first use into the user cache directory (or, with
+        the milvus backend, into the index ``factcheck_demo_VERSION`` at ``uri``)."""
+        backend = backend or ("milvus" if uri else "faiss")
+        if backend == "milvus":
+            name = "factcheck_demo_" + __version__.replace(".", "_")
+            try:
+                return cls.open(name, verifier=verifier, backend=backend, uri=uri)
+            except IndexError_:
+                return cls.build([demo_corpus_path()], name, verifier=verifier, progress=progress, index_config=IndexConfig(backend=backend, uri=uri))
         index_dir = demo_index_dir()
         try:
             return cls.open(index_dir, verifier=verifier)
@@ -322,5 +338,9 @@ class FactChecker:
 
     def with_config(self, **changes: object) -> FactChecker:
         """A checker sharing this one's index and models, with some CheckConfig fields changed."""
-        return FactChecker(self.index, embedder=self.embedder, verifier=self.verifier, config=replace(self.config, **changes))  # type: ignore[arg-type]
+        return FactChecker(self.index, embedder=self.embedder, verifier=self.verifier, config=replace(self.config, **changes), where=self.where)  # type: ignore[arg-type]
+
+    def with_filter(self, where: SearchFilter | None) -> FactChecker:
+        """A checker sharing this one's index and models that retrieves only passages matching ``where``."""
+        return FactChecker(self.index, embedder=self.embedder, verifier=self.verifier, config=self.config, where=where)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .embed import Embedder
-from .index import EvidenceIndex
 from .ingest import Passage
+
+if TYPE_CHECKING:
+    from .index import EvidenceIndex, SearchFilter
+    from .milvus_index import MilvusIndex
 
 
 @dataclass(frozen=True)
@@ -19,18 +22,15 @@ class Hit:
 
 
 class Retriever:
-    def __init__(self, index: EvidenceIndex, embedder: Embedder) -> None:
+    def __init__(self, index: EvidenceIndex | MilvusIndex, embedder: Embedder, where: SearchFilter | None = None) -> None:
         self.index = index
         self.embedder = embedder
+        #: only passages matching this filter (source, language, date) are retrieved.
+        self.where = where
 
     def search(self, claims: Sequence[str], k: int) -> list[list[Hit]]:
         """Top-``k`` passages for each claim; all claims are embedded and searched in one batch."""
         if not claims:
             return []
-        scores, ids = self.index.search(self.embedder.encode_queries(list(claims)), k)
-        wanted = sorted({int(i) for row in ids for i in row if i >= 0})
-        passages = dict(zip(wanted, self.index.passages(wanted)))
-        return [
-            [Hit(passages[int(i)], float(s), int(i)) for s, i in zip(row_scores, row_ids) if i >= 0]
-            for row_scores, row_ids in zip(scores, ids)
-        ]
+        found = self.index.search_passages(self.embedder.encode_queries(list(claims)), k, self.where)
+        return [[Hit(passage, similarity, row) for row, similarity, passage in hits] for hits in found]

@@ -189,7 +189,6 @@ def export_fp16(model_dir: str | Path, out_dir: str | Path) -> Path:
     loads them back as fp32). Non-weight files are copied as they are; checkpoints are left out."""
     import shutil
 
-    import torch
     from safetensors.torch import load_file, save_file
 
     src, dst = Path(model_dir), Path(out_dir)
