@@ -7,8 +7,8 @@
 
 Each run is `factcheck eval NAME [--oracle] --data-dir DATA --out eval/results/runs/NAME-MODE`, run through the
 installed console script and timed from process start to exit (index build included when the cache has no
-index: run with an empty FACTCHECK_CACHE_DIR to time a fresh start). The wall time and the 1-minute load average
-before and after each run go to eval/results/runs.json; the table between the markers in eval/RESULTS.md is
+index: run with an empty FACTCHECK_CACHE_DIR to time a fresh start). The wall time, the CPU time (user + system)
+and the 1-minute load average before and after each run go to eval/results/runs.json; the table between the markers in eval/RESULTS.md is
 rewritten from the run folders' metrics.json. predictions.jsonl stays in the run folders, uncommitted.
 """
 
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,11 +65,15 @@ def run_all(data_dir: Path, only: list[str] | None, claim_only_model: str | None
         if claim_only_model:
             args += ["--claim-only-model", claim_only_model]
         load_before = os.getloadavg()[0]
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run([factcheck_script(), *args], check=True)
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         log[name] = {
             "command": "factcheck " + " ".join(args).replace(str(data_dir), "../shared/data").replace(str(HERE.parent) + "/", ""),
             "wall_seconds": round(time.perf_counter() - started, 1),
+            # CPU time of the run (user + system, all threads): what the wall time would shrink towards on a quiet machine
+            "cpu_seconds": round(cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime, 1),
             "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
             "date": date.today().isoformat(),
@@ -84,7 +89,7 @@ def table() -> str:
     log = json.loads(RUNS_LOG.read_text()) if RUNS_LOG.is_file() else {}
     rows = [
         "| benchmark | mode | claims | accuracy | macro-F1 | majority / retrieval-only / claim-only macro-F1 | ECE "
-        "| recall@5 / MRR@10 / nDCG@10 | label-only F1 (P / R) | claims/s | latency p50 / p95 ms | peak RSS MiB | wall s (load) |",
+        "| recall@5 / MRR@10 / nDCG@10 | label-only F1 (P / R) | claims/s | latency p50 / p95 ms | peak RSS MiB | wall s / CPU s (load) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     verifiers, dates = set(), set()
@@ -107,7 +112,7 @@ def table() -> str:
             f"| {f3(b['majority_class']['macro_f1'])} / {f3(b['retrieval_only']['macro_f1'])} / {claim_only} "
             f"| {f3(m['calibration']['ece'])} | {retrieval} | {label_only} "
             f"| {speed['claims_per_second']} | {speed['latency_ms']['p50']} / {speed['latency_ms']['p95']} | {speed['peak_rss_mib']} "
-            f"| {run.get('wall_seconds', '-')} ({load[0]} -> {load[1]}) |"
+            f"| {run.get('wall_seconds', '-')} / {run.get('cpu_seconds', '-')} ({load[0]} -> {load[1]}) |"
         )
     head = (
         f"`python eval/run_benchmarks.py --data-dir ../shared/data` ({', '.join(sorted(dates))}, "
