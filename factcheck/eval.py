@@ -485,6 +485,8 @@ def run_benchmark(
 
     run = config or RunConfig()
     claims = list(claims)
+    if not claims:
+        raise FactcheckError(f"no claim to evaluate in {name}")
     load_before = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     ranking = not oracle and any(c.evidence_ids for c in claims)
 
