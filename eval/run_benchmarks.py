@@ -99,6 +99,9 @@ def table() -> str:
         if not file.is_file():
             continue
         m = json.loads(file.read_text())
+        if "speed" not in m:  # a run folder from before this script: say so rather than mix formats
+            rows.append(f"| {benchmark} | {m['mode']} | {m['n']} | {f3(m['accuracy'])} | {f3(m['macro_f1'])} | not rerun yet: see results/runs/{name} | | | | | | | |")
+            continue
         verifiers.add(m["verifier"])
         dates.add(m.get("date", "")[:10])
         b, speed, r, e = m["baselines"], m["speed"], m.get("retrieval"), m.get("evidence_label_only")
