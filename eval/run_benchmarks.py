@@ -121,7 +121,7 @@ def table() -> str:
         f"`python eval/run_benchmarks.py --data-dir ../shared/data` ({', '.join(sorted(dates))}, "
         f"{platform.machine()} {os.cpu_count()}-core CPU, verifier {', '.join(sorted(verifiers))}, embedder all-MiniLM-L6-v2). "
         "Each row is `factcheck eval NAME [--oracle] --data-dir ../shared/data`; its run folder under `results/runs/` "
-        "holds metrics.json, report.md and the plots; `results/runs.json` the exact command, wall time and load."
+        "holds metrics.json, report.md and the plots; `results/runs.json` the exact command, wall and CPU time and load."
     )
     return "\n".join([head, "", *rows])
 
