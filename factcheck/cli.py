@@ -63,6 +63,13 @@ class _Group(click.Group):
             sys.exit(130)
         sys.exit(rc if isinstance(rc, int) else 0)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:  # type: ignore[override]
+        # `factcheck eval compare RUN_A RUN_B`: `eval` takes a BENCHMARK argument, so its one subcommand is
+        # dispatched here rather than by making `eval` a group (which could not take that argument).
+        if args[:2] == ["eval", "compare"]:
+            return "eval compare", eval_compare, args[2:]
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factcheck")
@@ -100,8 +107,9 @@ def _progress(transient: bool = False) -> Iterator:
 
 
 @contextmanager
-def _build_progress(transient: bool = False) -> Iterator:
-    """A progress hook for index builds; the bar appears only once there is work to show."""
+def _build_progress(transient: bool = False, unit: str = " passages") -> Iterator:
+    """A progress hook (phase, done, total) for index builds and benchmark runs; the bar appears only once
+    there is work to show."""
     state: dict = {}
 
     def hook(phase: str, done: int, total: int) -> None:
@@ -110,7 +118,7 @@ def _build_progress(transient: bool = False) -> Iterator:
             state["progress"].start()
         progress = state["progress"]
         if phase not in state:
-            state[phase] = progress.add_task(f"{phase} passages", total=total or 1)
+            state[phase] = progress.add_task(f"{phase}{unit}", total=total or 1)
         progress.update(state[phase], completed=done if total else 1)
 
     try:
@@ -500,7 +508,7 @@ BENCHMARKS = ("scifact", "climate-fever", "fever-lite", "covid-fact")
 ORACLE_ONLY = {"fever-lite", "covid-fact"}
 
 
-@main.command("eval")
+@main.command("eval", epilog="Compare two run folders: factcheck eval compare RUN_A RUN_B [--json]")
 @click.argument("benchmark", required=False, type=click.Choice(BENCHMARKS))
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("../shared/data"), show_default=True, help="Local copies of the public sets (laid out as shared/data).")
 @click.option("--oracle", is_flag=True, help="Judge each claim against its gold evidence instead of retrieving.")
@@ -511,8 +519,27 @@ ORACLE_ONLY = {"fever-lite", "covid-fact"}
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder [default: runs/NAME-MODE-TIME].")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
 @_backend_options
-def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: Path | None, corpus: Path | None, index_dir: Path | None, limit: int | None, out: Path | None, verifier: str | None, backend: str | None, uri: str | None) -> None:
-    """Measure accuracy on a public BENCHMARK, or on your own labelled --claims file."""
+@click.option("--claim-only-model", type=click.Path(path_type=Path, file_okay=False), default=None, help="A claim-only model folder, reported as a baseline (SWEEP/claim-only from eval/sweep_verifier.py --only claim-only).")
+@click.option("--latency-sample", type=click.IntRange(0), default=50, show_default=True, help="Claims timed one at a time for the latency percentiles (0: none).")
+def eval_cmd(
+    benchmark: str | None,
+    data_dir: Path,
+    oracle: bool,
+    claims_file: Path | None,
+    corpus: Path | None,
+    index_dir: Path | None,
+    limit: int | None,
+    out: Path | None,
+    verifier: str | None,
+    claim_only_model: Path | None,
+    latency_sample: int,
+    backend: str | None,
+    uri: str | None,
+) -> None:
+    """Measure accuracy on a public BENCHMARK, or on your own labelled --claims file.
+
+    Writes a run folder: metrics.json, predictions.jsonl, report.md and PNG plots.
+    """
     from datetime import datetime
 
     from . import eval as ev
@@ -523,6 +550,8 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
     index_config = IndexConfig(backend=_backend(backend, uri), uri=uri)
     if (benchmark is None) == (claims_file is None):
         raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
+    if claim_only_model is not None and not (claim_only_model / "config.json").is_file():
+        raise FactcheckError(f"--claim-only-model {claim_only_model} is not a model folder (no config.json): train one with eval/sweep_verifier.py --pairs PAIRS --out SWEEP --only claim-only and give SWEEP/claim-only")
     skipped: list[str] = []
     work = cache_dir() / "bench"
     index_path: Path | None = None
@@ -531,6 +560,8 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
             raise FactcheckError(f"claims file not found: {claims_file}")
         if corpus is not None and index_dir is not None:
             raise click.UsageError("give --corpus or --index, not both")
+        if corpus is not None and not corpus.exists():
+            raise FactcheckError(f"--corpus {corpus} does not exist: give a JSONL file of {{id, title, text}} rows or a folder of documents")
         claims, skipped = ev.load_claims(claims_file)
         name = claims_file.stem
         oracle = oracle or (corpus is None and index_dir is None)
@@ -574,9 +605,19 @@ def eval_cmd(benchmark: str | None, data_dir: Path, oracle: bool, claims_file: P
         index_path = Path(_milvus_name(index_path))
     checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier, backend=index_config.backend, uri=uri)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta={"skipped_rows": len(skipped), "limit": limit, "backend": index_config.backend})
+    run = ev.RunConfig(latency_sample=latency_sample, claim_only_model=str(claim_only_model) if claim_only_model else None)
+    command = "factcheck eval " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["eval"] else None
+    meta = {"skipped_rows": len(skipped), "limit": limit, "command": command, "backend": index_config.backend}
+    with _build_progress(unit="") as hook:
+        result = ev.run_benchmark(checker, claims, name=name, oracle=oracle, out_dir=out, meta=meta, config=run, progress=hook)
+    if not result["plots"]:
+        click.echo("factcheck: warning: plots not written: matplotlib is missing (pip install 'factcheck[eval]')", err=True)
+    extra = ""
+    if "retrieval" in result:
+        extra = f", recall@5 {result['retrieval']['recall@5']:.3f}, nDCG@10 {result['retrieval']['ndcg@10']:.3f}"
     click.echo(f"{name} ({mode}): {result['n']} claims, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} "
-               f"(majority class {result['baselines']['majority_class']['macro_f1']:.3f}); run folder {out}")
+               f"(majority class {result['baselines']['majority_class']['macro_f1']:.3f}, retrieval only {result['baselines']['retrieval_only']['macro_f1']:.3f}), "
+               f"ECE {result['calibration']['ece']:.3f}{extra}; {result['speed']['claims_per_second']} claims/s; run folder {out}")
 
 
 def _build_bench_index(paths: list[Path], path: Path, config: IndexConfig, hook: object) -> None:
@@ -599,3 +640,55 @@ def _milvus_name(path: Path) -> str:
     import re
 
     return "factcheck_bench_" + re.sub(r"[^A-Za-z0-9_]", "_", path.name)
+
+
+@click.command("compare")
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object.")
+@click.option("--examples", type=click.IntRange(0), default=5, show_default=True, help="Flipped predictions to show.")
+def eval_compare(run_a: Path, run_b: Path, as_json: bool, examples: int) -> None:
+    """Show what changed between two run folders of factcheck eval: metric deltas and flipped predictions."""
+    from .eval import compare_runs
+
+    diff = compare_runs(run_a, run_b, examples)
+    if as_json:
+        click.echo(json.dumps(diff, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _stdout()
+    a, b = diff["a"], diff["b"]
+    if (a["benchmark"], a["mode"]) != (b["benchmark"], b["mode"]):
+        console.print(f"[yellow]note:[/] different runs: {a['benchmark']} ({a['mode']}) vs {b['benchmark']} ({b['mode']})")
+    table = Table(title=f"A {a['run']}  ->  B {b['run']}")
+    table.add_column("metric")
+    table.add_column("A", justify="right")
+    table.add_column("B", justify="right")
+    table.add_column("B - A", justify="right")
+    lower_is_better = ("ece", "p50", "p95", "peak_rss_mib", "scoring_seconds", "skipped_rows")
+    for row in diff["metrics"]:
+        delta = row["delta"]
+        style = "dim"
+        if delta:
+            better = (delta < 0) if row["metric"].endswith(lower_is_better) else (delta > 0)
+            style = "green" if better else "red"
+        cells = ["" if v is None else f"{v:.4g}" for v in (row["a"], row["b"])]
+        table.add_row(row["metric"], *cells, Text("" if delta is None else f"{delta:+.4g}", style))
+    console.print(table)
+    p = diff["predictions"]
+    if not p["compared"]:
+        console.print("Label flips not compared: a run folder has no predictions.jsonl (the committed runs under eval/results keep metrics only).")
+        return
+    console.print(
+        f"{p['flipped']} of {p['common']} common claims changed label: {p['fixed']} now right, {p['broken']} now wrong, "
+        f"{p['flipped'] - p['fixed'] - p['broken']} still wrong; {p['only_a']} claims only in A, {p['only_b']} only in B."
+    )
+    if p["examples"]:
+        flips = Table(title="flipped predictions (first few)")
+        for col in ("id", "claim", "gold", "A", "B"):
+            flips.add_column(col, ratio=3 if col == "claim" else None)
+        for e in p["examples"]:
+            flips.add_row(e["id"], e["claim"], e["gold"], f"{e['a']} {e['a_confidence']}", f"{e['b']} {e['b_confidence']}")
+        console.print(flips)

@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, write
+from conftest import ROOT, run_cli, write
 
-from factcheck import FactChecker
+from factcheck import CheckConfig, FactChecker
 from factcheck.cli import main
+from factcheck.eval import Claim, Scored, calibration, evidence_label_f1, retrieval_metrics
 
 DATA = ROOT.parent / "shared" / "data"
+EXAMPLES = ROOT / "eval" / "examples"
 
 CLAIMS = [
     {"id": "bid", "claim": "Elon Musk's consortium offered 97.4 billion dollars to buy OpenAI", "label": "SUPPORTS",
@@ -28,12 +30,17 @@ def _claims_file(tmp_path: Path, extra: str = "") -> Path:
 
 
 def test_generic_claims_file_oracle_run_folder(tmp_path: Path) -> None:
-    bad = '{"claim": "no label here"}\n{"claim": "x", "label": "maybe"}\nnot json\n'
-    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path, bad)), "--out", str(tmp_path / "run")])
+    bad = (
+        '{"claim": "no label here"}\n{"claim": "x", "label": "maybe"}\nnot json\n'
+        '{"id": "bid", "claim": "again", "label": "supported"}\n{"claim": "y", "label": "supported", "evidence_ids": "doc-1"}\n'
+    )
+    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path, bad)), "--out", str(tmp_path / "run"), "--latency-sample", "2"])
     assert result.exit_code == 0, result.output
     assert "claims.jsonl:5: field \"label\"" in result.stderr and "claims.jsonl:7: invalid JSON" in result.stderr
+    assert "claims.jsonl:8: field \"id\": 'bid' already used on line 1" in result.stderr
+    assert "claims.jsonl:9: field \"evidence_ids\"" in result.stderr
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert m["mode"] == "oracle" and m["n"] == 4 and m["skipped_rows"] == 3
+    assert m["mode"] == "oracle" and m["n"] == 4 and m["skipped_rows"] == 5
     assert set(m["per_class"]) == {"supported", "disputed", "unverified"}
     assert sum(map(sum, m["confusion"]["matrix"])) == 4
     assert m["baselines"]["majority_class"]["label"] == "supported"
@@ -45,7 +52,7 @@ def test_generic_claims_file_oracle_run_folder(tmp_path: Path) -> None:
 
 
 def test_generic_claims_against_a_corpus_match_the_checker(tmp_path: Path, demo_corpus: Path, checker: FactChecker) -> None:
-    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--corpus", str(demo_corpus), "--out", str(tmp_path / "run")])
+    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--corpus", str(demo_corpus), "--out", str(tmp_path / "run"), "--latency-sample", "2"])
     assert result.exit_code == 0, result.output
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["mode"] == "end-to-end" and m["n"] == 4
@@ -58,10 +65,11 @@ def test_generic_claims_against_a_corpus_match_the_checker(tmp_path: Path, demo_
 @pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside this checkout")
 @pytest.mark.parametrize("benchmark", ["scifact", "covid-fact"])
 def test_smoke_20_claims_of_a_public_benchmark(tmp_path: Path, benchmark: str) -> None:
-    result = CliRunner().invoke(main, ["eval", benchmark, "--oracle", "--data-dir", str(DATA), "--limit", "20", "--out", str(tmp_path / "run")])
+    result = CliRunner().invoke(main, ["eval", benchmark, "--oracle", "--data-dir", str(DATA), "--limit", "20", "--out", str(tmp_path / "run"), "--latency-sample", "3"])
     assert result.exit_code == 0, result.output
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["n"] == 20 and m["benchmark"] == benchmark and 0.0 <= m["macro_f1"] <= 1.0
+    assert m["speed"]["latency_ms"]["claims"] == 3 and sum(b["count"] for b in m["calibration"]["bins"]) == 20
 
 
 def test_eval_usage_errors(tmp_path: Path) -> None:
@@ -71,3 +79,135 @@ def test_eval_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(main, ["eval", "--claims", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2
+    (tmp_path / "latin1.jsonl").write_bytes('{"claim": "caf\xe9", "label": "supported"}\n'.encode("latin-1"))
+    result = runner.invoke(main, ["eval", "--claims", str(tmp_path / "latin1.jsonl")])
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+    result = runner.invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--claim-only-model", str(tmp_path)])
+    assert result.exit_code == 2 and "--claim-only-model" in result.stderr
+
+
+# ---------------------------------------------------------------- metrics, by hand
+
+
+def test_retrieval_metrics_by_hand_and_against_sklearn() -> None:
+    from sklearn.metrics import ndcg_score
+
+    rankings = [["a", "b", "c"], ["x", "y", "z", "w"], ["p", "q"], ["k"]]
+    gold = [["b"], ["z", "w"], ["nowhere"], []]  # the last claim has no gold ids: not counted
+    m = retrieval_metrics(rankings, gold, ks=(1, 2, 10))
+    assert m["claims"] == 3
+    assert m["recall@1"] == 0.0
+    assert m["recall@2"] == round((1 + 0 + 0) / 3, 4)
+    assert m["recall@10"] == round((1 + 1 + 0) / 3, 4)
+    assert m["mrr@10"] == round((1 / 2 + 1 / 3 + 0) / 3, 4)
+    # nDCG of the first two claims as sklearn computes it over the same candidates (all gold ids retrieved)
+    expected = [ndcg_score([[float(d in g) for d in r]], [[len(r) - i for i in range(len(r))]], k=10) for r, g in zip(rankings[:2], gold[:2])]
+    assert m["ndcg@10"] == round((sum(expected) + 0.0) / 3, 4)
+
+
+def test_calibration_bins_and_ece_by_hand() -> None:
+    c = calibration([0.95, 0.95, 0.55, 0.55, 0.15], [True, False, True, True, False], bins=10)
+    # bins (0.9, 1]: conf 0.95, acc 0.5; (0.5, 0.6]: conf 0.55, acc 1.0; (0.1, 0.2]: conf 0.15, acc 0.0
+    assert c["ece"] == round(2 / 5 * 0.45 + 2 / 5 * 0.45 + 1 / 5 * 0.15, 4)
+    assert [b["count"] for b in c["bins"]] == [0, 1, 0, 0, 0, 2, 0, 0, 0, 2]
+    assert c["bins"][9]["accuracy"] == 0.5 and c["bins"][0]["accuracy"] is None
+
+
+def test_evidence_label_f1_follows_the_scifact_rule() -> None:
+    config = CheckConfig(top_k=3, min_similarity=0.5, support_threshold=0.5, contradict_threshold=0.5)
+    ent, neu, con = [0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9]
+    scored = [
+        # gold doc d1 supports: the deciding passage from d1 entails (correct); d9 is not gold (wrong)
+        Scored(Claim("1", "c1", "supported", evidence_ids=["d1"]), [ent, ent, neu], [0.9, 0.8, 0.9], ids=["d1", "d9", "d2"]),
+        # gold d3 labelled disputed per document; the passage from d3 entails: wrong label
+        Scored(Claim("2", "c2", "supported", evidence_ids=["d3"], evidence_labels={"d3": "disputed"}), [ent], [0.9], ids=["d3"]),
+        # gold d4 contradicts; the contradicting passage is below the similarity gate: nothing predicted
+        Scored(Claim("3", "c3", "disputed", evidence_ids=["d4"]), [con], [0.4], ids=["d4"]),
+    ]
+    m = evidence_label_f1(scored, config)
+    assert (m["predicted"], m["gold"], m["correct"]) == (3, 3, 1)
+    assert m["precision"] == round(1 / 3, 4) and m["recall"] == round(1 / 3, 4) and m["f1"] == round(1 / 3, 4)
+
+
+def test_claim_only_baseline_is_reported_from_the_given_model(tmp_path: Path) -> None:
+    """Any CrossEncoder folder works as the claim-only model; here the shipped verifier reads ("", claim)."""
+    from factcheck.eval import load_claims
+    from factcheck.labels import STANCE_TO_LABEL, STANCES
+    from factcheck.verify import Verifier, default_verifier_path
+
+    claims_file = EXAMPLES / "claims.jsonl"
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["eval", "--claims", str(claims_file), "--out", str(out), "--latency-sample", "0", "--claim-only-model", str(default_verifier_path())])
+    assert result.exit_code == 0, result.output
+    m = json.loads((out / "metrics.json").read_text())
+    claims, _ = load_claims(claims_file)
+    probs = Verifier().predict([("", c.claim) for c in claims])
+    labels = [STANCE_TO_LABEL[STANCES[i]] for i in probs.argmax(axis=1)]
+    assert m["baselines"]["claim_only"]["accuracy"] == round(sum(p == c.label for p, c in zip(labels, claims)) / len(claims), 4)
+    assert "claim only (" in (out / "report.md").read_text()
+    assert m["speed"]["latency_ms"] == {"claims": 0, "p50": None, "p95": None}
+
+
+# ---------------------------------------------------------------- the README example, as a user runs it
+
+
+def _is_png(path: Path) -> bool:
+    from PIL import Image
+
+    if path.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+        return False
+    with Image.open(path) as image:
+        image.verify()
+        return image.format == "PNG" and image.size[0] > 100 and image.size[1] > 100
+
+
+def test_readme_example_runs_through_the_console_script_and_compares(tmp_path: Path) -> None:
+    claims, corpus = EXAMPLES / "claims.jsonl", EXAMPLES / "corpus.jsonl"
+    e2e, oracle = tmp_path / "e2e", tmp_path / "oracle"
+    proc = run_cli("eval", "--claims", str(claims), "--corpus", str(corpus), "--out", str(e2e), "--latency-sample", "3")
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((e2e / "metrics.json").read_text())
+    assert m["mode"] == "end-to-end" and m["n"] == 8 and m["skipped_rows"] == 0
+    rows = [json.loads(line) for line in (e2e / "predictions.jsonl").read_text().splitlines()]
+    with_gold = [r for r in rows if r["gold_documents"]]
+    assert m["retrieval"]["claims"] == len(with_gold) == 6
+    hits_at_1 = sum(r["retrieved_documents"][0] in r["gold_documents"] for r in with_gold)
+    assert m["retrieval"]["recall@1"] == round(hits_at_1 / 6, 4)
+    assert {"recall@5", "recall@10", "mrr@10", "ndcg@10"} <= set(m["retrieval"])
+    assert 0.0 <= m["evidence_label_only"]["f1"] <= 1.0 and m["evidence_label_only"]["gold"] == 6
+    correct = [r["predicted"] == r["gold"] for r in rows]
+    assert m["accuracy"] == round(sum(correct) / 8, 4)
+    assert 0.0 <= m["calibration"]["ece"] <= 1.0 and sum(b["count"] for b in m["calibration"]["bins"]) == 8
+    assert m["baselines"]["claim_only"]["model"] is None and "not run" in (e2e / "report.md").read_text()
+    assert m["speed"]["latency_ms"]["claims"] == 3 and m["speed"]["latency_ms"]["p95"] >= m["speed"]["latency_ms"]["p50"] > 0
+    assert m["speed"]["peak_rss_mib"] > 100 and m["speed"]["claims_per_second"] > 0
+    assert m["plots"] == ["confusion_matrix.png", "reliability.png"]
+    assert all(_is_png(e2e / p) for p in m["plots"])
+
+    proc = run_cli("eval", "--claims", str(claims), "--out", str(oracle), "--latency-sample", "0")
+    assert proc.returncode == 0, proc.stderr
+    mo = json.loads((oracle / "metrics.json").read_text())
+    assert mo["mode"] == "oracle" and "retrieval" not in mo
+
+    proc = run_cli("eval", "compare", str(e2e), str(oracle), "--json")
+    assert proc.returncode == 0, proc.stderr
+    diff = json.loads(proc.stdout)
+    deltas = {r["metric"]: r["delta"] for r in diff["metrics"]}
+    assert deltas["accuracy"] == round(mo["accuracy"] - m["accuracy"], 4)
+    assert deltas["calibration.ece"] == round(mo["calibration"]["ece"] - m["calibration"]["ece"], 4)
+    oracle_rows = {r["id"]: r for r in map(json.loads, (oracle / "predictions.jsonl").read_text().splitlines())}
+    flipped = [r["id"] for r in rows if r["predicted"] != oracle_rows[r["id"]]["predicted"]]
+    assert diff["predictions"]["flipped"] == len(flipped) and diff["predictions"]["common"] == 8
+    assert [e["id"] for e in diff["predictions"]["examples"]] == flipped[:5]
+    proc = run_cli("eval", "compare", str(e2e), str(oracle))
+    assert proc.returncode == 0 and "macro_f1" in proc.stdout and f"{len(flipped)} of 8 common claims changed label" in proc.stdout
+    proc = run_cli("eval", "compare", str(e2e), str(tmp_path / "nope"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "not a run folder" in proc.stderr
+
+
+def test_readme_shows_the_example_files() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = [line for line in readme.splitlines() if line.startswith('{"id"')]
+    example_lines = set((EXAMPLES / "claims.jsonl").read_text().splitlines()) | set((EXAMPLES / "corpus.jsonl").read_text().splitlines())
+    assert len(shown) >= 4 and all(line in example_lines for line in shown)
+    assert "eval/examples/claims.jsonl" in readme and "eval/RESULTS.md" in readme
