@@ -75,7 +75,8 @@ def test_lite_build_reuse_filter_and_delete(tmp_path: Path, lite: str) -> None:
 
     checker = FactChecker.open("facts", backend="milvus", uri=lite)
     verdict = checker.check("Document 3 reports fact 3")
-    assert verdict.evidence[0].doc_id == "doc003.md" and verdict.evidence[0].source == "site1.example"
+    nearest = max(verdict.evidence, key=lambda e: e.similarity)  # evidence is listed decisive first, not by similarity
+    assert nearest.doc_id == "doc003.md" and nearest.source == "site1.example"
     only = checker.with_filter(SearchFilter(sources=("site0.example",), since="2025-01-03"))
     hits = only.retriever.search(["Document 3 reports fact 3"], 10)[0]  # type: ignore[union-attr]
     assert hits and {h.passage.source for h in hits} == {"site0.example"} and all(h.passage.date >= "2025-01-03" for h in hits)
@@ -86,7 +87,7 @@ def test_lite_build_reuse_filter_and_delete(tmp_path: Path, lite: str) -> None:
     assert "doc003.md" not in {h.passage.doc_id for h in checker.retriever.search(["Document 3 reports fact 3"], 10)[0]}  # type: ignore[union-attr]
     added = reopened.add_documents([Document("doc003.md", "Document 3 came back with fact 33.", source="site1.example")], checker.embedder)  # type: ignore[union-attr]
     assert added == 1 and open_index("facts", "milvus", lite).manifest["counts"] == {"documents": 6, "passages": 6}
-    assert checker.check("Document 3 came back with fact 33").evidence[0].doc_id == "doc003.md"
+    assert max(checker.check("Document 3 came back with fact 33").evidence, key=lambda e: e.similarity).doc_id == "doc003.md"
 
 
 def test_lite_same_hits_as_faiss_and_reuses_faiss_vectors(tmp_path: Path, lite: str, demo_corpus: Path, demo_index: Path) -> None:
