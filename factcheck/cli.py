@@ -519,7 +519,7 @@ ORACLE_ONLY = {"fever-lite", "covid-fact"}
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Run folder [default: runs/NAME-MODE-TIME].")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
 @_backend_options
-@click.option("--claim-only-model", type=click.Path(path_type=Path, file_okay=False), default=None, help="A claim-only model folder, reported as a baseline (SWEEP/claim-only from eval/sweep_verifier.py --only claim-only).")
+@click.option("--claim-only-model", type=click.Path(path_type=Path, file_okay=False), default=None, help="A claim-only model folder, reported as a baseline (SWEEP/claim-only-bs16 from eval/sweep_verifier.py --only claim-only-bs16).")
 @click.option("--latency-sample", type=click.IntRange(0), default=50, show_default=True, help="Claims timed one at a time for the latency percentiles (0: none).")
 def eval_cmd(
     benchmark: str | None,
@@ -551,7 +551,7 @@ def eval_cmd(
     if (benchmark is None) == (claims_file is None):
         raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
     if claim_only_model is not None and not (claim_only_model / "config.json").is_file():
-        raise FactcheckError(f"--claim-only-model {claim_only_model} is not a model folder (no config.json): train one with eval/sweep_verifier.py --pairs PAIRS --out SWEEP --only claim-only and give SWEEP/claim-only")
+        raise FactcheckError(f"--claim-only-model {claim_only_model} is not a model folder (no config.json): train one with eval/sweep_verifier.py --pairs PAIRS --out SWEEP --only claim-only-bs16 and give SWEEP/claim-only-bs16")
     skipped: list[str] = []
     work = cache_dir() / "bench"
     index_path: Path | None = None

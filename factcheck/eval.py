@@ -327,7 +327,7 @@ def retrieval_only_baseline(scored: Sequence[Scored], threshold: float, k: int) 
 
 def claim_only_baseline(model: str, claims: Sequence[Claim]) -> list[str]:
     """Labels from a claim-only model (a CrossEncoder trained with the evidence blanked, as
-    ``eval/sweep_verifier.py --only claim-only`` trains it): it reads ("", claim)."""
+    ``eval/sweep_verifier.py --only claim-only-bs16`` trains it): it reads ("", claim)."""
     from .verify import Verifier, VerifierConfig
 
     probs = Verifier(VerifierConfig(model=model)).predict([("", c.claim) for c in claims])
@@ -536,7 +536,7 @@ def run_benchmark(
     if run.claim_only_model:
         baselines["claim_only"] = {"model": run.claim_only_model, **headline(claim_only_baseline(run.claim_only_model, claims))}
     else:
-        baselines["claim_only"] = {"model": None, "note": "not run: give --claim-only-model PATH (train it with eval/sweep_verifier.py --only claim-only)"}
+        baselines["claim_only"] = {"model": None, "note": "not run: give --claim-only-model PATH (train it with eval/sweep_verifier.py --only claim-only-bs16)"}
 
     result: dict = {
         "benchmark": name,
