@@ -15,6 +15,7 @@ cross-lingual ability. See eval/RESULTS.md (issue 6) for the measurements.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,8 @@ from .errors import FactcheckError
 if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
+
+    from .onnxrt import OnnxEncoder
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_EMBEDDER, f"sentence-transformers/{DEFAULT_EMBEDDER}"}
@@ -101,6 +104,9 @@ class EmbedderConfig:
     device: str | None = None
     #: CPU threads for the packaged multilingual embedders (None: their default).
     threads: int | None = None
+    #: "auto": ONNX Runtime for the bundled all-MiniLM-L6-v2 when onnxruntime is installed (same vectors,
+    #: no torch import), sentence-transformers otherwise; "onnx" / "torch" force one (see factcheck.onnxrt).
+    backend: str = "auto"
 
 
 class Embedder:
@@ -137,7 +143,10 @@ class Embedder:
 
     def claim_cut(self, claim: str, limit: int) -> int | None:
         """Character offset where ``claim`` passes ``limit`` tokens, or None when it fits."""
-        offsets = self.model.tokenizer(claim, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        if self.onnx is not None:
+            offsets = self.onnx.offsets(claim)
+        else:
+            offsets = self.model.tokenizer(claim, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         return int(offsets[limit - 1][1]) if len(offsets) > limit else None
 
     def encode_queries(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
@@ -158,7 +167,23 @@ class Embedder:
             ) from None
 
     @cached_property
+    def onnx(self) -> OnnxEncoder | None:
+        """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
+        from .onnxrt import OnnxEncoder, exported, onnxruntime_installed, wanted_backend
+
+        backend = wanted_backend(self.config.backend)
+        local = Path(self.path).is_dir() and (Path(self.path) / "tokenizer.json").is_file()
+        if backend == "torch" or (backend == "auto" and not (self.name in _BUNDLED_NAMES and local and onnxruntime_installed())):
+            return None
+        if not local:
+            raise FactcheckError(f"the onnx backend needs a local model folder with tokenizer.json, not {self.name!r}")
+        config = json.loads((Path(self.path) / "sentence_bert_config.json").read_text()) if (Path(self.path) / "sentence_bert_config.json").is_file() else {}
+        return OnnxEncoder(exported("embedder", self.path), int(config.get("max_seq_length", 256)))
+
+    @cached_property
     def dim(self) -> int:
+        if self.onnx is not None:
+            return self.onnx.dim
         getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = getter()
         assert dim is not None
@@ -170,6 +195,8 @@ class Embedder:
 
     @property
     def max_tokens(self) -> int:
+        if self.onnx is not None:
+            return self.onnx.max_length
         return int(self.model.max_seq_length)
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
@@ -177,6 +204,8 @@ class Embedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(list(texts), self.config.batch_size)
         vectors = self.model.encode(
             list(texts),
             batch_size=self.config.batch_size,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
 
     from .embed import Embedder
+    from .onnxrt import OnnxCrossEncoder
 
 #: the verifier shipped inside the package (see factcheck/models/verifier/README.md).
 DEFAULT_VERIFIER = "factcheck-verifier"
@@ -67,6 +68,9 @@ class VerifierConfig:
     #: with the shipped (English) verifier, judge pairs that are not both English with the multilingual
     #: stance classifier instead.
     cross_lingual: bool = True
+    #: "auto": ONNX Runtime for the shipped verifier when onnxruntime is installed (same logits, no torch
+    #: import), sentence-transformers otherwise; "onnx" / "torch" force one (see factcheck.onnxrt).
+    backend: str = "auto"
 
 
 def load_verifier(name: str | None = None) -> Verifier:
@@ -103,10 +107,27 @@ class Verifier:
         return model
 
     @cached_property
+    def onnx(self) -> OnnxCrossEncoder | None:
+        """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
+        from .onnxrt import OnnxCrossEncoder, exported, onnxruntime_installed, wanted_backend
+
+        backend = wanted_backend(self.config.backend)
+        local = (Path(self.path) / "tokenizer.json").is_file() and (Path(self.path) / "config.json").is_file()
+        if backend == "torch" or (backend == "auto" and not (self.name == DEFAULT_VERIFIER and local and onnxruntime_installed())):
+            return None
+        if not local:
+            raise FactcheckError(f"the onnx backend needs a local verifier folder with tokenizer.json, not {self.name!r}")
+        return OnnxCrossEncoder(exported("verifier", self.path), self.config.max_length)
+
+    @cached_property
     def column_order(self) -> list[int]:
         """For each stance in STANCES, the model's output column holding it (from config.id2label)."""
-        config = self.model.model.config
-        id2label = {int(k): v for k, v in (config.id2label or {}).items()}
+        config_file = Path(self.path) / "config.json"
+        if config_file.is_file():
+            raw = json.loads(config_file.read_text()).get("id2label")
+        else:
+            raw = self.model.model.config.id2label
+        id2label = {int(k): v for k, v in (raw or {}).items()}
         found: dict[str, int] = {}
         for idx, name in id2label.items():
             try:
@@ -135,12 +156,15 @@ class Verifier:
             return np.zeros((0, len(STANCES)), dtype=np.float32)
         unique = list(dict.fromkeys(pairs))
         order = sorted(range(len(unique)), key=lambda i: len(unique[i][0]) + len(unique[i][1]))
-        scores = self.model.predict(
-            [unique[i] for i in order],
-            batch_size=self.config.batch_size,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        if self.onnx is not None:
+            scores = self.onnx.logits([unique[i] for i in order], self.config.batch_size)
+        else:
+            scores = self.model.predict(
+                [unique[i] for i in order],
+                batch_size=self.config.batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
+            )
         logits = np.empty_like(scores)
         logits[order] = scores
         logits = logits[:, self.column_order]
