@@ -33,7 +33,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__
+from . import __version__, ann
 from .embed import DEFAULT_EMBEDDER, USE_MULTILINGUAL, Embedder, EmbedderConfig, canonical_embedder
 from .errors import EmptyCorpusError, FactcheckError, IndexError_
 from .ingest import Document, Passage, read_documents, split_passages
@@ -68,8 +68,9 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    """How and where the index is built. FAISS search is exact (IndexFlatIP over normalized vectors); Milvus
-    picks its index type by corpus size (:func:`factcheck.milvus_index.index_params`)."""
+    """How and where the index is built. FAISS: exact search (IndexFlatIP) up to ``exact_up_to`` passages,
+    IVF with 8-bit scalar quantization beyond (:mod:`factcheck.ann`); Milvus picks its index type by corpus
+    size (:func:`factcheck.milvus_index.index_params`)."""
 
     #: passages embedded per progress step.
     chunk_size: int = 512
@@ -79,6 +80,10 @@ class IndexConfig:
     uri: str | None = None
     #: with ``milvus``: ``auto`` (by corpus size) or a Milvus index type (FLAT, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ).
     milvus_index: str = "auto"
+    #: with ``faiss``: the largest corpus searched exactly; a larger one gets an approximate index.
+    exact_up_to: int = 200_000
+    #: with ``faiss``: cells an approximate index searches (None: nlist / 32).
+    nprobe: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,15 +179,10 @@ class EvidenceIndex:
 
     @cached_property
     def faiss_index(self) -> faiss.Index:
-        import faiss
-
         try:
-            return faiss.read_index(str(self.dir / VECTORS), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        except RuntimeError:
-            try:
-                return faiss.read_index(str(self.dir / VECTORS))
-            except RuntimeError as exc:
-                raise IndexError_(f"index at {self.root} is corrupt (vectors: {str(exc).splitlines()[0]}): rebuild it") from None
+            return ann.read(str(self.dir / VECTORS), self.manifest["faiss"])
+        except RuntimeError as exc:
+            raise IndexError_(f"index at {self.root} is corrupt (vectors: {str(exc).splitlines()[0]}): rebuild it") from None
 
     @cached_property
     def db(self) -> sqlite3.Connection:
@@ -226,7 +226,7 @@ class EvidenceIndex:
         clause, params = where.sql()
         rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
         selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64)) if rows else faiss.IDSelectorRange(0, 0)
-        return self.faiss_index.search(vectors, k, params=faiss.SearchParameters(sel=selector))
+        return self.faiss_index.search(vectors, k, params=ann.search_parameters(self.faiss_index, selector))
 
     def search_passages(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> list[list[Hit]]:
         """The top ``k`` passages for each vector, as (row id, similarity, passage), best first."""
@@ -241,7 +241,7 @@ class EvidenceIndex:
         index = self.faiss_index
         if not ids:
             return np.zeros((0, index.d), dtype=np.float32)
-        return index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        return ann.reconstruct(index, np.asarray(ids, dtype=np.int64))
 
     def close(self) -> None:
         if "db" in self.__dict__:
@@ -252,20 +252,12 @@ class EvidenceIndex:
 # ---------------------------------------------------------------- building
 
 
-def _faiss_index_for(vectors: np.ndarray) -> tuple[faiss.Index, dict]:
-    """The FAISS index for a corpus's vectors, and its manifest entry (all FAISS build choices live here)."""
-    import faiss
-
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    return index, {"index_type": "IndexFlatIP", "metric": "inner_product", "params": {}}
-
-
 class _FaissTarget:
     """Where a FAISS build writes: a new generation directory, then CURRENT switched to it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, config: IndexConfig | None = None) -> None:
         self.root = root
+        self.config = config or IndexConfig()
 
     def current(self) -> EvidenceIndex | None:
         try:
@@ -277,14 +269,13 @@ class _FaissTarget:
         return old
 
     def write(self, passages: list[Passage], doc_rows: list[tuple], vectors: np.ndarray, manifest: dict, progress: ProgressHook | None) -> None:
-        import faiss
-
         generation = _next_generation(self.root)
         tmp = self.root / f".{generation}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        index, manifest["faiss"] = _faiss_index_for(vectors)
-        faiss.write_index(index, str(tmp / VECTORS))
+        # all FAISS build choices live in factcheck.ann
+        manifest["faiss"] = ann.choose(len(vectors), vectors.shape[1], self.config.exact_up_to, self.config.nprobe)
+        ann.write(ann.build(vectors, manifest["faiss"]), str(tmp / VECTORS))
         _write_store(tmp / STORE, passages, doc_rows)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         _fsync_dir_files(tmp)
@@ -362,7 +353,7 @@ def build_index(
     except Timeout:
         raise FactcheckError(f"another factcheck build is writing {root}: wait for it to finish") from None
     try:
-        return _build_locked(report.documents, report.skipped, _FaissTarget(root), embedder, config, progress, started, paths, reuse)
+        return _build_locked(report.documents, report.skipped, _FaissTarget(root, config), embedder, config, progress, started, paths, reuse)
     finally:
         lock.release()
 
