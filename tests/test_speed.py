@@ -1,0 +1,90 @@
+"""The fast paths: ONNX Runtime models equal the torch ones, the check path skips torch, large corpora get IVF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from conftest import run_cli
+
+from factcheck import EmbedderConfig, FactChecker, Verifier, VerifierConfig
+from factcheck.embed import Embedder
+from factcheck.index import EvidenceIndex, IndexConfig, build_index
+
+
+def test_onnx_embedder_gives_the_sentence_transformers_vectors(checker: FactChecker) -> None:
+    fast, slow = Embedder(), Embedder(EmbedderConfig(backend="torch"))
+    assert fast.onnx is not None and slow.onnx is None
+    texts = [p.text for p in checker.index.passages(list(range(40)))] + ["Stargate funds will not be available"]
+    cos = (fast.encode(texts) * slow.encode(texts)).sum(axis=1)
+    assert cos.min() > 0.9999
+    claim = "Sam Altman's company,  OpenAI, rejected the offer!"
+    assert fast.token_offsets(claim) == slow.token_offsets(claim)
+    assert fast.max_tokens == slow.max_tokens == 256 and fast.dim == slow.dim == 384
+
+
+def test_onnx_verifier_gives_the_torch_logits(checker: FactChecker) -> None:
+    fast, slow = Verifier(), Verifier(VerifierConfig(backend="torch"))
+    assert fast.onnx is not None and slow.onnx is None
+    claim = "Stargate funds will not be available"
+    pairs = [(p.text, claim) for p in checker.index.passages(list(range(0, 120, 4)))]
+    a, b = fast.logits(pairs), slow.logits(pairs)
+    assert np.abs(a - b).max() < 1e-2
+    assert (a.argmax(axis=1) == b.argmax(axis=1)).all()
+
+
+def test_check_path_never_imports_torch(demo_index: Path) -> None:
+    code = (
+        "import sys\n"
+        "from factcheck.cli import main\n"
+        f"sys.argv = ['factcheck', 'check', 'Stargate funds will not be available', '--index', {str(demo_index)!r}, '--json']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules)\n"
+        "print(repr(heavy), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["label"] in {"supported", "disputed", "unverified"}
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_backend_torch_gives_the_same_verdict(checker: FactChecker, demo_index: Path) -> None:
+    slow = FactChecker.open(demo_index)
+    slow.embedder, slow.verifier = Embedder(EmbedderConfig(backend="torch")), Verifier(VerifierConfig(backend="torch"))
+    slow = slow.with_config()
+    for claim in ["Stargate funds will not be available", "OpenAI rejected Musk's offer", "The Eiffel Tower was moved to Berlin"]:
+        a, b = checker.check(claim), slow.check(claim)
+        assert a.label == b.label and [e.text for e in a.evidence] == [e.text for e in b.evidence]
+
+
+def test_large_corpus_gets_an_approximate_index(tmp_path: Path, demo_corpus: Path, demo_index: Path) -> None:
+    """Past exact_up_to passages, an IVF-SQ8 index with its parameters in the manifest, read memory-mapped."""
+    build_index([demo_corpus], tmp_path / "ivf", config=IndexConfig(exact_up_to=50, nprobe=8))
+    ivf, flat = EvidenceIndex.open(tmp_path / "ivf"), EvidenceIndex.open(demo_index)
+    spec = ivf.manifest["faiss"]
+    assert spec["index_type"] == "IndexIVFScalarQuantizer" and spec["params"]["nprobe"] == 8
+    assert spec["params"]["nlist"] >= 16 and spec["params"]["quantizer"] == "QT_8bit"
+    import faiss
+
+    assert faiss.extract_index_ivf(ivf.faiss_index).nprobe == 8
+    n = ivf.passage_count
+    assert n == flat.passage_count
+    queries = flat.vectors(list(range(0, n, 7)))
+    found, exact = ivf.search(queries, 5)[1], flat.search(queries, 5)[1]
+    assert (found[:, 0] == np.arange(0, n, 7)).mean() > 0.9  # each passage finds itself
+    from factcheck.ann import recall_at_k
+
+    assert recall_at_k(found, exact) > 0.8
+    verdict = FactChecker.open(tmp_path / "ivf").check("Stargate funds will not be available")
+    assert verdict.evidence
+
+
+def test_unknown_backend_is_a_one_line_error(demo_index: Path) -> None:
+    import os
+
+    proc = run_cli("check", "a claim", "--index", str(demo_index), env={**os.environ, "FACTCHECK_BACKEND": "gpu"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["factcheck: error: unknown backend 'gpu' (FACTCHECK_BACKEND or config): use one of auto, onnx, torch"]
