@@ -444,7 +444,11 @@ def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -
         ("languages", ", ".join(f"{k} {v}" for k, v in corpus.get("languages", {}).items())),
         ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})" + (f", from {emb['package']}" if emb.get("package") else "")),
         ("weights sha256", emb["weights_sha256"] or "(hub model, not on disk)"),
-        *[(name, f"{manifest[name]['index_type']} ({manifest[name]['metric']})") for name in ("faiss", "milvus") if name in manifest],
+        *[
+            (name, f"{manifest[name]['index_type']} ({manifest[name]['metric']})" + "".join(f", {k} {v}" for k, v in (manifest[name].get("params") or {}).items()))
+            for name in ("faiss", "milvus")
+            if name in manifest
+        ],
         ("corpus checksum", corpus["checksum"]),
         ("inputs", "\n".join(corpus["inputs"])),
         ("built", f"{manifest['created']} by factcheck {manifest['factcheck_version']}"),
