@@ -58,6 +58,7 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
 SOUPS = {"soup-base": ["base-s13", "base-s14", "base-s15"], "soup-bs16": ["bs16", "bs16-s14", "bs16-s15"]}
 ROUND_1 = "base-s13,base-s14,base-s15,lr5e-5,lr2e-5,bs16,maxlen128,no-covid,sci-climate-x3,claim-only"
 ROUND_2 = "bs16,bs16-s14,bs16-s15,bs16-lr5e-5,bs16-no-climate,claim-only-bs16,claim-only-bs16-no-climate"
+ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -148,7 +149,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by factcheck recipes")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--base-model", default=BASE.base_model, help="start from this model (default: all-MiniLM-L6-v2)")
-    parser.add_argument("--only", default=ROUND_1, help="comma-separated candidates (default: round 1)")
+    parser.add_argument("--only", default=ROUND_1, help="comma-separated candidates, or round-1 / round-2 (default: round-1)")
     parser.add_argument("--parallel", type=int, default=0, help="candidates trained at once (default: all on a GPU, 1 on CPU)")
     parser.add_argument("--deadline", type=float, default=0, help="stop waiting for training after this many seconds")
     parser.add_argument("--train-one", default=None, help=argparse.SUPPRESS)
@@ -160,7 +161,7 @@ def main() -> None:
     import torch
 
     started = time.time()
-    names = [n for n in args.only.split(",") if n]
+    names = [n for n in ROUNDS.get(args.only, args.only).split(",") if n]
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         sys.exit(f"unknown candidates {unknown}; choose from {list(CANDIDATES)}")
