@@ -27,7 +27,7 @@ import os
 import shutil
 import sqlite3
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -390,7 +390,7 @@ def _build_locked(
         first = len(passages)
         if prior is not None and prior["checksum"] == checksum:
             ids = list(range(prior["first_passage"], prior["first_passage"] + prior["n_passages"]))
-            passages += old.passages(ids)  # type: ignore[union-attr]
+            passages += [replace(kept, title=doc.title, source=doc.source, date=doc.date) for kept in old.passages(ids)]  # type: ignore[union-attr]
             reuse_rows += ids
             reused_docs += 1
         else:

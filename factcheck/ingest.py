@@ -45,7 +45,10 @@ class Document:
 
     @property
     def checksum(self) -> str:
-        payload = json.dumps([self.doc_id, self.title, self.source, self.date, self.lang, self.text], ensure_ascii=False)
+        """Hash of what a document's passages and vectors depend on: its id, text and declared language.
+        Title, source (often the path as typed on the command line), date and path are left out, so moving a
+        corpus or naming it by another path does not re-embed it; a rebuild refreshes them on reused passages."""
+        payload = json.dumps([self.doc_id, self.lang, self.text], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

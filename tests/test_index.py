@@ -63,6 +63,23 @@ def test_reindex_embeds_only_changed_documents(tmp_path: Path) -> None:
     assert after.passages([docs_after["doc0003.txt"]["first_passage"]])[0].text.endswith("brand new statement.")
 
 
+def test_moved_corpus_is_not_reembedded_but_its_sources_are_refreshed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same documents named by a relative path, then moved: no passage is embedded again, and the cited
+    source follows the files."""
+    _corpus(tmp_path / "docs", 5, sentences=2)
+    monkeypatch.chdir(tmp_path)
+    first = build_index(["docs"], tmp_path / "idx")
+    assert first.embedded_passages == 10
+    again = build_index([tmp_path / "docs"], tmp_path / "idx")
+    assert (again.embedded_passages, again.reused_documents) == (0, 5)
+    (tmp_path / "docs").rename(tmp_path / "moved")
+    moved = build_index([tmp_path / "moved"], tmp_path / "idx")
+    assert (moved.embedded_passages, moved.reused_documents, moved.removed_documents) == (0, 5, 0)
+    index = EvidenceIndex.open(tmp_path / "idx")
+    sources = {p.source for p in index.passages(list(range(index.passage_count)))}
+    assert sources == {str(tmp_path / "moved" / f"doc{i:04d}.txt") for i in range(5)}
+
+
 def test_missing_corrupt_and_incompatible_indexes_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FactcheckError, match="no index at"):
         EvidenceIndex.open(tmp_path / "nope")
