@@ -1,6 +1,10 @@
 """SciFact dev end to end on the Milvus backend (real Milvus 2.3.5 server, FLAT index) against FAISS (IndexFlatIP).
 
     python eval/milvus_vs_faiss.py --data-dir ../shared/data --out eval/results/milvus-vs-faiss
+    python eval/milvus_vs_faiss.py --data-dir ../shared/data --faiss-run eval/results/runs/scifact-end-to-end ...
+
+``--faiss-run`` reuses a finished FAISS run folder of the same code and models (eval/run_benchmarks.py writes one)
+instead of step 1; the FAISS index must then be in the cache that run used (FACTCHECK_CACHE_DIR).
 
 1. ``factcheck eval scifact`` (FAISS): builds the FAISS index of the 5,183 abstracts (embedding them once).
 2. Starts ``milvus-server`` (PyPI package ``milvus==2.3.5``) in a loopback-only network namespace
@@ -68,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=Path("eval/results/milvus-vs-faiss"))
+    parser.add_argument("--faiss-run", type=Path, default=None, help="a finished `factcheck eval scifact` run folder (FAISS) to compare against")
     parser.add_argument("--server-data", type=Path, default=None, help="Milvus data folder [default: OUT/../.milvus-data, removed after]")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -75,7 +80,12 @@ def main() -> None:
     from factcheck.eval import scifact_dev
     from milvus_netns import MilvusServer
 
-    faiss_metrics = _eval(args.out / "faiss", args.data_dir)
+    if args.faiss_run:
+        faiss_run = args.faiss_run
+        faiss_metrics = json.loads((faiss_run / "metrics.json").read_text())
+    else:
+        faiss_run = args.out / "faiss"
+        faiss_metrics = _eval(faiss_run, args.data_dir)
     server_dir = args.server_data or Path(os.environ.get("TMPDIR", "/tmp")) / f"factcheck-milvus-{os.getpid()}"
     server = MilvusServer(server_dir)
     print(f"milvus-server ready in {server.started_in:.1f}s at {server.uri} (loopback only)", flush=True)
@@ -83,7 +93,7 @@ def main() -> None:
         t = time.perf_counter()
         milvus_metrics = _eval(args.out / "milvus", args.data_dir, "--backend", "milvus", "--uri", server.uri)
         milvus_eval_s = time.perf_counter() - t
-        a, b = _labels(args.out / "faiss"), _labels(args.out / "milvus")
+        a, b = _labels(faiss_run), _labels(args.out / "milvus")
         agree = sum(a[k] == b[k] for k in a)
         claims = [c.claim for c in scifact_dev(args.data_dir)[0]]
         from factcheck.pipeline import cache_dir
@@ -98,6 +108,7 @@ def main() -> None:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
         "load_average_at_end": os.getloadavg(),
+        "faiss_run": str(faiss_run),
         "claims": len(a),
         "labels_agree": agree,
         "agreement": round(agree / len(a), 4),
