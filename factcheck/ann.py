@@ -92,6 +92,27 @@ def read(path: str, spec: dict[str, Any]) -> faiss.Index:
     return index
 
 
+#: below this many queries FAISS scans the vectors query by query (its BLAS path starts at 20): one OpenMP
+#: thread then does it faster than two. On a 2-core machine, single-claim search over 100k exact vectors took
+#: 21 ms on one thread against 49 ms on two, whose spinning competes with ONNX Runtime's threads in the same
+#: process (eval/RESULTS.md, "Speed and scale").
+FEW_QUERIES = 20
+
+
+def search(index: faiss.Index, vectors: np.ndarray, k: int, params: faiss.SearchParameters | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``index.search``, on one OpenMP thread for a few queries (see FEW_QUERIES), on all of them for a batch."""
+    import faiss
+
+    if len(vectors) >= FEW_QUERIES:
+        return index.search(vectors, k, params=params)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        return index.search(vectors, k, params=params)
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 def search_parameters(index: faiss.Index, selector: faiss.IDSelector) -> faiss.SearchParameters:
     """Search parameters restricting a search to ``selector``'s ids (an IVF index needs its own kind, with its nprobe)."""
     import faiss

@@ -222,11 +222,11 @@ class EvidenceIndex:
 
         k = max(1, min(k, self.passage_count))
         if not where:
-            return self.faiss_index.search(vectors, k)
+            return ann.search(self.faiss_index, vectors, k)
         clause, params = where.sql()
         rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
         selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64)) if rows else faiss.IDSelectorRange(0, 0)
-        return self.faiss_index.search(vectors, k, params=ann.search_parameters(self.faiss_index, selector))
+        return ann.search(self.faiss_index, vectors, k, params=ann.search_parameters(self.faiss_index, selector))
 
     def search_passages(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> list[list[Hit]]:
         """The top ``k`` passages for each vector, as (row id, similarity, passage), best first."""

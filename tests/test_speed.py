@@ -83,6 +83,22 @@ def test_large_corpus_gets_an_approximate_index(tmp_path: Path, demo_corpus: Pat
     assert verdict.evidence
 
 
+def test_single_claim_search_on_one_thread_finds_what_a_batch_finds(demo_index: Path) -> None:
+    """A few queries are searched on one OpenMP thread (faster there), then the thread count is restored."""
+    import faiss
+
+    from factcheck.ann import FEW_QUERIES
+
+    index = EvidenceIndex.open(demo_index)
+    queries = index.vectors(list(range(0, 3 * FEW_QUERIES, 3)))
+    threads = faiss.omp_get_max_threads()
+    batch_scores, batch_ids = index.search(queries, 5)
+    for i in range(0, len(queries), 7):
+        scores, ids = index.search(queries[i : i + 1], 5)
+        assert (ids[0] == batch_ids[i]).all() and np.allclose(scores[0], batch_scores[i], atol=1e-5)
+    assert faiss.omp_get_max_threads() == threads
+
+
 def test_unknown_backend_is_a_one_line_error(demo_index: Path) -> None:
     import os
 
