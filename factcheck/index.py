@@ -406,7 +406,9 @@ def _build_locked(
     reuse_pairs = [(i, r) for i, r in enumerate(reuse_rows) if r >= 0]
     if reuse_pairs:
         vectors[[i for i, _ in reuse_pairs]] = old.vectors([r for _, r in reuse_pairs])  # type: ignore[union-attr]
-    todo = [i for i, r in enumerate(reuse_rows) if r < 0]
+    # embedded in chunks (progress, bounded memory) of passages of similar length: each model batch then pads
+    # little, as when the embedder sorts one whole list by length
+    todo = sorted((i for i, r in enumerate(reuse_rows) if r < 0), key=lambda i: len(passages[i].text))
     for start in range(0, len(todo), config.chunk_size):
         chunk = todo[start : start + config.chunk_size]
         vectors[chunk] = embedder.encode([passages[i].text for i in chunk])
