@@ -123,9 +123,12 @@ def test_killed_build_leaves_previous_index_intact(tmp_path: Path, sig: signal.S
     build_index([small], tmp_path / "idx")
     before = EvidenceIndex.open(tmp_path / "idx")
     generation, count = before.generation, before.passage_count
-    big = _corpus(tmp_path / "big", 400, sentences=10, tag=" in a much longer corpus")
+    # 4,000 long passages (about 100 tokens each): 40 s or more to embed on 2 cores even through ONNX Runtime,
+    # which reads short sentences at about 400 a second (4,000 short ones were once done inside the 10 s below)
+    filler = " ".join(f"clause{k} of a long sentence" for k in range(20))
+    big = _corpus(tmp_path / "big", 400, sentences=10, tag=f" in a much longer corpus, {filler}")
     proc = subprocess.Popen([factcheck_script(), "index", str(big), "--index", str(tmp_path / "idx")], stderr=subprocess.PIPE, text=True)
-    time.sleep(10)  # models loaded, 4,000 passages being embedded (that takes a minute on 2 cores)
+    time.sleep(10)  # models loaded, passages being embedded
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
