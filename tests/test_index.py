@@ -127,7 +127,14 @@ def test_killed_build_leaves_previous_index_intact(tmp_path: Path, sig: signal.S
     # which reads short sentences at about 400 a second (4,000 short ones were once done inside the 10 s below)
     filler = " ".join(f"clause{k} of a long sentence" for k in range(20))
     big = _corpus(tmp_path / "big", 400, sentences=10, tag=f" in a much longer corpus, {filler}")
-    proc = subprocess.Popen([factcheck_script(), "index", str(big), "--index", str(tmp_path / "idx")], stderr=subprocess.PIPE, text=True)
+    # SIGINT back to its default in the child, as in a terminal: a shell's background job (`cmd &`) starts with it
+    # ignored, and an ignored SIGINT is inherited, so pytest run that way would see the build shrug off Ctrl-C
+    proc = subprocess.Popen(
+        [factcheck_script(), "index", str(big), "--index", str(tmp_path / "idx")],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(10)  # models loaded, passages being embedded
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(sig)
