@@ -17,6 +17,8 @@ What is measured (every figure, for factcheck and for the plain pipeline, on the
 - serving, each in a fresh process: open the index, one warm-up claim, then every claim one at a time
   (latency p50 / p95) and all claims in one ``check_many`` (claims/s; factcheck only: the plain pipeline
   goes claim by claim, ``CrossEncoder.predict`` per claim); peak RSS of that process (VmHWM); labels, compared.
+  factcheck judges only the passages that reach the similarity gate (passages judged per claim recorded); the
+  plain pipeline judges all of the top k, as the obvious implementation does.
 - cold start: ``factcheck check CLAIM --index DIR --json`` in a subprocess, shell to verdict; plain: a script
   that imports sentence-transformers, loads both models and the FAISS index and checks one claim.
 - recall@10 of the approximate index against exact search over the same vectors (queries: the claims).
@@ -242,6 +244,7 @@ def worker_ours(args: argparse.Namespace) -> dict:
         "latency_ms": [x * 1000 for x in lat],
         "batch_claims_per_s": len(claims) / batch_s,
         "labels": [v.label for v in verdicts],
+        "passages_judged_per_claim": sum(e.stance is not None for v in verdicts for e in v.evidence) / len(verdicts),
         "peak_rss_mib": peak_rss_mib(),
         "backend": {"embedder": "onnx" if checker.embedder.onnx is not None else "torch", "verifier": "onnx" if checker.verifier.onnx is not None else "torch"},
     }
@@ -349,6 +352,7 @@ def best(runs: list[dict]) -> dict:
         "load_and_first_claim_s": min(r["load_and_first_claim_s"] for r in runs),
         "peak_rss_mib": min(r["peak_rss_mib"] for r in runs),
         "labels": runs[0]["labels"],
+        **({"passages_judged_per_claim": runs[0]["passages_judged_per_claim"]} if "passages_judged_per_claim" in runs[0] else {}),
         **({"backend": runs[0]["backend"]} if "backend" in runs[0] else {}),
     }
 
@@ -535,8 +539,8 @@ def main() -> None:
 
 
 def table(result: dict) -> str:
-    rows = ["| passages | index | recall@10 | build (cached vectors) passages/s | p50 / p95 ms (plain) | batch claims/s (plain, ratio) | cold start s (plain) | peak RSS MiB (plain) | disk MiB (plain vectors+texts) | labels agree |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| passages | index | recall@10 | build (cached vectors) passages/s | p50 / p95 ms (plain) | batch claims/s (plain, ratio) | cold start s (plain) | peak RSS MiB (plain) | disk MiB (plain vectors+texts) | labels agree | passages judged per claim |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, s in result["sizes"].items():
         o, p = s["ours"], s["plain"]
         idx = s["index"]["index_type"] + (f" nlist {s['index']['params']['nlist']} nprobe {s['index']['params']['nprobe']}" if s["index"]["params"] else "")
@@ -545,7 +549,7 @@ def table(result: dict) -> str:
             f"{o['latency_p50_ms']:.0f} / {o['latency_p95_ms']:.0f} ({p['latency_p50_ms']:.0f} / {p['latency_p95_ms']:.0f}) | "
             f"{o['batch_claims_per_s']:.1f} ({p['batch_claims_per_s']:.1f}, {o['batch_claims_per_s'] / p['batch_claims_per_s']:.2f}x) | "
             f"{o['cold_start_s']:.2f} ({p['cold_start_s']:.2f}) | {o['peak_rss_mib']:.0f} ({p['peak_rss_mib']:.0f}) | "
-            f"{s['index_disk_mib']:.0f} ({s['plain_disk_mib']:.0f}) | {s['labels_agree']:.3f} |"
+            f"{s['index_disk_mib']:.0f} ({s['plain_disk_mib']:.0f}) | {s['labels_agree']:.3f} | {o.get('passages_judged_per_claim', float('nan')):.1f} |"
         )
     b = result["build_end_to_end"]
     rows.append(f"\nEnd-to-end build of {b['passages']:,} real passages: {b['build_passages_per_s']:.0f} passages/s, "

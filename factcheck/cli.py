@@ -250,6 +250,7 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
+@click.option("--judge-all", is_flag=True, help="Also judge passages below the similarity gate (slower; they never change the label).")
 @click.option("--embedder", default=None, help="Must match the embedder the index was built with.")
 @_backend_options
 @click.option("--source", "sources", multiple=True, help="Only evidence from this source (repeatable).")
@@ -267,6 +268,7 @@ def check(
     as_json: bool,
     top_k: int | None,
     verifier: str | None,
+    judge_all: bool,
     embedder: str | None,
     backend: str | None,
     uri: str | None,
@@ -298,7 +300,7 @@ def check(
         raise FactcheckError(f"--out {out} is a directory: give a file name")
     spec = CheckerSpec(
         index=_index_location(index_dir, backend), backend=backend, uri=uri, embedder=embedder, verifier=verifier, top_k=top_k,
-        where=_filter(sources, languages, since, until),
+        judge_below_gate=judge_all, where=_filter(sources, languages, since, until),
     )
     if use_ray:
         assert rows is not None
@@ -393,8 +395,8 @@ def _print_verdict(console: Console, verdict: Verdict) -> None:
     for e in verdict.evidence:
         table.add_row(
             "*" if e.decisive else "",
-            Text(e.stance, STANCE_STYLE[e.stance]),
-            f"{e.score:.2f}",
+            Text(e.stance, STANCE_STYLE[e.stance]) if e.stance else Text("not judged", "dim italic"),
+            "" if e.score is None else f"{e.score:.2f}",
             f"{e.similarity:.2f}",
             e.text,
             f"{e.title} ({e.date})\n{e.source}" if e.date else f"{e.title}\n{e.source}",

@@ -66,6 +66,9 @@ class CheckConfig:
     support_threshold: float = 0.5
     #: P(contradiction) a relevant passage needs to count as contradicting the claim.
     contradict_threshold: float = 0.5
+    #: also run the verifier on retrieved passages below ``min_similarity``. They never decide the label, so
+    #: by default they are shown unjudged (stance None) and the verifier's time goes to the relevant ones only.
+    judge_below_gate: bool = False
 
     @classmethod
     def fitted_for(cls, verifier_path: str | Path, embedder: Embedder | None = None, **overrides: object) -> CheckConfig:
@@ -115,13 +118,14 @@ class Evidence:
     date: str
     start: int
     end: int
-    #: entailment / neutral / contradiction, the verifier's most probable stance.
-    stance: str
-    #: probability of that stance.
-    score: float
+    #: entailment / neutral / contradiction, the verifier's most probable stance; None when the passage was
+    #: not judged (less similar to the claim than the gate, ``CheckConfig.min_similarity``).
+    stance: str | None
+    #: probability of that stance (None when not judged).
+    score: float | None
     #: cosine similarity between claim and passage.
     similarity: float
-    probabilities: dict[str, float]
+    probabilities: dict[str, float] | None
     #: whether this passage decided the label.
     decisive: bool = False
 
@@ -147,23 +151,26 @@ class Verdict:
         }
 
 
-def aggregate(probabilities: Sequence[Sequence[float]], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
+def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
     """Claim label, its confidence, and the indices of the passages that decided it.
+
+    Only passages at least ``config.min_similarity`` similar to the claim are read: the others may have no
+    probabilities (None).
 
     supported: a relevant passage entails the claim and none contradicts it; disputed: a relevant passage
     contradicts it (whether or not another supports it: sources in conflict); unverified: no relevant passage
     takes a clear stance.
     """
     ent, con = STANCES.index(ENTAILMENT), STANCES.index(CONTRADICTION)
-    relevant = [i for i, s in enumerate(similarities) if s >= config.min_similarity]
-    supporting = [i for i in relevant if probabilities[i][ent] >= config.support_threshold and probabilities[i][ent] >= probabilities[i][con]]
-    contradicting = [i for i in relevant if probabilities[i][con] >= config.contradict_threshold and probabilities[i][con] > probabilities[i][ent]]
-    best_ent = max((probabilities[i][ent] for i in relevant), default=0.0)
-    best_con = max((probabilities[i][con] for i in relevant), default=0.0)
+    relevant = {i: p for i, (p, s) in enumerate(zip(probabilities, similarities)) if s >= config.min_similarity and p is not None}
+    supporting = [i for i, p in relevant.items() if p[ent] >= config.support_threshold and p[ent] >= p[con]]
+    contradicting = [i for i, p in relevant.items() if p[con] >= config.contradict_threshold and p[con] > p[ent]]
+    best_ent = max((p[ent] for p in relevant.values()), default=0.0)
+    best_con = max((p[con] for p in relevant.values()), default=0.0)
     if contradicting:
-        return DISPUTED, float(best_con), sorted(contradicting + supporting, key=lambda i: -max(probabilities[i][ent], probabilities[i][con]))
+        return DISPUTED, float(best_con), sorted(contradicting + supporting, key=lambda i: -max(relevant[i][ent], relevant[i][con]))
     if supporting:
-        return SUPPORTED, float(best_ent), sorted(supporting, key=lambda i: -probabilities[i][ent])
+        return SUPPORTED, float(best_ent), sorted(supporting, key=lambda i: -relevant[i][ent])
     return UNVERIFIED, float(1.0 - max(best_ent, best_con)), []
 
 
@@ -300,22 +307,24 @@ class FactChecker:
         if self.retriever is None:
             raise FactcheckError("this checker has no index: open one with FactChecker.open(INDEX_DIR)")
         hits = self.retriever.search(claims, self.config.top_k)
-        pairs = [(h.passage.text, claim) for claim, row in zip(claims, hits) for h in row]
-        probs = self.verifier.predict(pairs)
-        verdicts = []
-        cursor = 0
-        for (claim, notes), row in zip(batch, hits):
-            p = probs[cursor : cursor + len(row)]
-            cursor += len(row)
-            verdicts.append(self._verdict(claim, notes, row, p.tolist()))
-        return verdicts
+        judged = [(claim, h) for claim, row in zip(claims, hits) for h in row if self._judges(h)]
+        probs = iter(self.verifier.predict([(h.passage.text, claim) for claim, h in judged]).tolist())
+        return [self._verdict(claim, notes, row, [next(probs) if self._judges(h) else None for h in row]) for (claim, notes), row in zip(batch, hits)]
 
-    def _verdict(self, claim: str, notes: list[str], hits: list[Hit], probs: list[list[float]]) -> Verdict:
+    def _judges(self, hit: Hit) -> bool:
+        """Whether the verifier reads this passage (the gate: passages below it cannot change the label)."""
+        return self.config.judge_below_gate or hit.similarity >= self.config.min_similarity
+
+    def _verdict(self, claim: str, notes: list[str], hits: list[Hit], probs: list[list[float] | None]) -> Verdict:
         label, raw, decisive = aggregate(probs, [h.similarity for h in hits], self.config)
         confidence = self.confidence_map(label, raw)
         evidence = []
         for i, (hit, p) in enumerate(zip(hits, probs)):
-            stance_idx = max(range(len(STANCES)), key=lambda j: p[j])
+            stance: str | None = None
+            score: float | None = None
+            if p is not None:
+                best = max(range(len(STANCES)), key=p.__getitem__)
+                stance, score = STANCES[best], round(float(p[best]), 4)
             evidence.append(
                 Evidence(
                     text=hit.passage.text,
@@ -325,10 +334,10 @@ class FactChecker:
                     date=hit.passage.date,
                     start=hit.passage.start,
                     end=hit.passage.end,
-                    stance=STANCES[stance_idx],
-                    score=round(float(p[stance_idx]), 4),
+                    stance=stance,
+                    score=score,
                     similarity=round(hit.similarity, 4),
-                    probabilities={s: round(float(v), 4) for s, v in zip(STANCES, p)},
+                    probabilities=None if p is None else {s: round(float(v), 4) for s, v in zip(STANCES, p)},
                     decisive=i in decisive,
                 )
             )

@@ -36,6 +36,7 @@ class CheckerSpec:
     embedder: str | None = None
     verifier: str | None = None
     top_k: int | None = None
+    judge_below_gate: bool = False
     where: SearchFilter | None = None
 
     def open(self) -> FactChecker:
@@ -47,6 +48,8 @@ class CheckerSpec:
             checker = FactChecker.open(self.index, embedder=self.embedder, verifier=self.verifier, backend=self.backend, uri=self.uri)
         if self.top_k is not None:
             checker = checker.with_config(top_k=self.top_k)
+        if self.judge_below_gate:
+            checker = checker.with_config(judge_below_gate=True)
         return checker.with_filter(self.where) if self.where else checker
 
 

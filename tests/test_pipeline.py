@@ -45,6 +45,24 @@ def test_check_many_matches_check(checker: FactChecker) -> None:
     assert len(d["evidence"]) == checker.config.top_k
 
 
+def test_passages_below_the_gate_are_not_judged_and_judging_them_changes_no_verdict(checker: FactChecker) -> None:
+    claims = [STARGATE, BID, EIFFEL]
+    everything = checker.with_config(judge_below_gate=True)
+    gate = checker.config.min_similarity
+    below = 0
+    for fast, full in zip(checker.check_many(claims), everything.check_many(claims)):
+        assert fast.label == full.label and fast.confidence == pytest.approx(full.confidence, abs=1e-3)  # batches differ
+        assert [(e.text, e.decisive) for e in fast.evidence] == [(e.text, e.decisive) for e in full.evidence]
+        for e, f in zip(fast.evidence, full.evidence):
+            assert f.stance is not None and f.probabilities is not None
+            if e.similarity >= gate:
+                assert e.stance == f.stance and e.probabilities == pytest.approx(f.probabilities, abs=1e-3)
+            else:
+                below += 1
+                assert e.stance is None and e.score is None and e.probabilities is None and not e.decisive
+    assert below > 0  # the unrelated claim's passages are all below the gate
+
+
 def test_build_open_roundtrip_from_python(tmp_path: Path) -> None:
     write(tmp_path / "docs" / "note.md", "---\ntitle: Team note\n---\nThe quarterly report was published on Monday by the finance team.\n")
     checker = FactChecker.build([tmp_path / "docs"], tmp_path / "idx")
