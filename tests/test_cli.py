@@ -103,3 +103,18 @@ def test_overlong_claim_warns(demo_index: Path) -> None:
     assert proc.returncode == 0
     assert "warning: claim truncated" in proc.stderr
     assert json.loads(proc.stdout)["warnings"]
+
+
+def test_french_claim_against_an_english_only_index_warns_how_to_fix_it(tmp_path: Path, demo_index: Path) -> None:
+    write(tmp_path / "docs" / "note.md", "Sam Altman said the funds for the Stargate project are available.\n")
+    assert run_cli("index", str(tmp_path / "docs"), "--index", str(tmp_path / "en")).returncode == 0
+    french = "Les fonds de Stargate ne seront pas disponibles"
+    proc = run_cli("check", french, "--index", str(tmp_path / "en"), "--json")
+    assert proc.returncode == 0
+    assert "warning: the claim reads as 'fr'" in proc.stderr and "--embedder use-multilingual" in proc.stderr
+    assert any("use-multilingual" in w for w in json.loads(proc.stdout)["warnings"])
+    english = run_cli("check", "Stargate funds will not be available", "--index", str(tmp_path / "en"), "--json")
+    assert "warning" not in english.stderr and json.loads(english.stdout)["warnings"] == []
+    # the demo index holds French passages: nothing to warn about
+    demo = run_cli("check", french, "--index", str(demo_index), "--json")
+    assert "warning" not in demo.stderr and json.loads(demo.stdout)["warnings"] == []
