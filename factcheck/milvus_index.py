@@ -12,6 +12,13 @@ alias to it: a build interrupted or failed at any point (server killed, Ctrl-C) 
 generation, and the next build drops the left-over collection. :meth:`MilvusIndex.add_documents` and
 :meth:`MilvusIndex.delete_documents` change the current generation in place, by document id.
 
+Searches read with Milvus's Bounded consistency: a new generation is flushed before the alias moves to it, so
+it is complete for every reader, but in-place changes made by another process may stay unseen for Milvus's
+graceful time (5 s by default). An index object that changed its generation in place searches with Strong
+consistency from then on, so a process always sees its own changes. Strong consistency for every search made
+each one wait for the server's next time tick (200-400 ms each on one machine, against 5 ms Bounded); set
+``MilvusIndex.consistency = "Strong"`` where that wait is wanted.
+
 Errors from the server become one-line :class:`~factcheck.errors.BackendError` naming the URI; reads (search,
 query, get) are retried with backoff when the server is unreachable, writes are not (a retried insert could
 duplicate rows).
@@ -247,6 +254,8 @@ class MilvusIndex:
     """A view of the current generation of a Milvus index (the collection its alias points at when opened)."""
 
     backend = "milvus"
+    #: consistency level of searches (Strong, Bounded, Session or Eventually; see the module's docstring).
+    consistency: str = "Bounded"
 
     def __init__(self, db: _Milvus, name: str, collection: str, manifest: dict) -> None:
         self.db = db
@@ -254,6 +263,8 @@ class MilvusIndex:
         self.collection = collection
         self.manifest = manifest
         self.generation = collection
+        #: set by an in-place change: this object's searches then read with Strong consistency.
+        self.changed = False
 
     @property
     def uri(self) -> str:
@@ -346,7 +357,7 @@ class MilvusIndex:
             filter=_expression(where),
             output_fields=PASSAGE_FIELDS,
             search_params={"metric_type": "IP", "params": info.get("search_params", {})},
-            consistency_level="Strong",
+            consistency_level="Strong" if self.changed else self.consistency,
             retry=True,
         )
         return [[(int(h["id"]), float(h["distance"]), _passage(h["entity"])) for h in hits] for hits in results]
@@ -360,6 +371,7 @@ class MilvusIndex:
             return 0
         present = self._rows_of(doc_ids)
         if present:
+            self.changed = True
             self.db.call("delete passages", "delete", self.collection, ids=sorted(present))
         docs = {d for d in present.values()}
         self._update_counts(-len(docs), -len(present), {"removed_documents": len(docs)})
@@ -382,6 +394,7 @@ class MilvusIndex:
         rows = _rows(passages, vectors, first, docs)
         self.manifest["milvus"]["next_id"] = first + len(rows)
         _store_manifest(self.db, self.name, self.collection, self.manifest)  # ids are taken before rows land
+        self.changed = True
         for start in range(0, len(rows), INSERT_ROWS):
             self.db.call("insert passages", "insert", self.collection, rows[start : start + INSERT_ROWS])
             if progress:
