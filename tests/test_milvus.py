@@ -174,7 +174,7 @@ def test_server_delete_document_removes_its_passages(milvus_server, demo_corpus:
     before = index.manifest["counts"]["passages"]
     deleted = index.delete_documents([doc])
     assert deleted > 0
-    # searched at once, with the index's own (Session) consistency: this process sees its delete
+    # searched at once: an index that changed in place searches with Strong consistency, so it sees its own delete
     assert doc not in {e.doc_id for e in checker.with_config(top_k=50).check(STARGATE).evidence}
     assert index.db.client.query(index.collection, filter=f'doc_id == "{doc}"', output_fields=["id"], consistency_level="Strong") == []
     assert open_index("demo_delete", "milvus", milvus_server.uri).manifest["counts"]["passages"] == before - deleted
