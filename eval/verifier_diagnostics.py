@@ -35,10 +35,10 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import read, split_train  # noqa: E402
+from sweep_verifier import read, split_train
 
-from factcheck.labels import STANCES  # noqa: E402
-from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, xling_classifier_path  # noqa: E402
+from factcheck.labels import STANCES
+from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, xling_classifier_path
 
 SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test")
 VOTE = {"SUPPORTS": "entailment", "NOT_ENOUGH_INFO": "neutral", "REFUTES": "contradiction"}

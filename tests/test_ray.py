@@ -72,7 +72,7 @@ def test_a_killed_ray_worker_is_replaced_and_every_claim_keeps_its_verdict(tmp_p
         while run.poll() is None and not replaced:
             replaced = bool(set(_ray_workers()) - set(before))
             time.sleep(0.2)
-        out, err = run.communicate(timeout=600)
+        _, err = run.communicate(timeout=600)
     finally:
         if run.poll() is None:
             run.kill()
