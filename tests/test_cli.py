@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -118,3 +119,11 @@ def test_french_claim_against_an_english_only_index_warns_how_to_fix_it(tmp_path
     # the demo index holds French passages: nothing to warn about
     demo = run_cli("check", french, "--index", str(demo_index), "--json")
     assert "warning" not in demo.stderr and json.loads(demo.stdout)["warnings"] == []
+
+
+def test_table_marks_passages_below_the_gate_as_not_judged(demo_index: Path) -> None:
+    claim = "The Eiffel Tower was moved to Berlin in 2025"
+    proc = run_cli("check", claim, "--index", str(demo_index), env={**os.environ, "COLUMNS": "160"})
+    assert proc.returncode == 0 and "UNVERIFIED" in proc.stdout and "not judged" in proc.stdout, proc.stdout + proc.stderr
+    full = run_cli("check", claim, "--index", str(demo_index), "--judge-all", "--json")
+    assert all(e["stance"] in {"entailment", "neutral", "contradiction"} for e in json.loads(full.stdout)["evidence"])
