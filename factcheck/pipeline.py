@@ -296,16 +296,17 @@ class FactChecker:
         if not isinstance(claim, str) or not claim.strip():
             raise FactcheckError("empty claim: give the text of the claim to check")
         claim = " ".join(claim.split())
-        unreadable = self._language_mismatch(claim)
-        if unreadable:
-            warnings.warn(unreadable, stacklevel=3)
+        notes = []
         limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
         cut = self.embedder.claim_cut(claim, limit)
         if cut is not None:
-            message = f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more"
-            warnings.warn(message, stacklevel=3)
-            return claim[:cut], [message, *filter(None, [unreadable])]
-        return claim, [unreadable] if unreadable else []
+            notes.append(f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more")
+        unreadable = self._language_mismatch(claim)
+        if unreadable:
+            notes.append(unreadable)
+        for note in notes:
+            warnings.warn(note, stacklevel=3)
+        return (claim if cut is None else claim[:cut]), notes
 
     def _language_mismatch(self, claim: str) -> str | None:
         """A warning when the claim is surely not English, the index was embedded by the default English-only
