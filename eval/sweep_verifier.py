@@ -3,6 +3,8 @@
     factcheck recipes --data-dir ../shared/data --out pairs/
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/            # every candidate, in parallel
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only base-s13,base-s14,base-s15
+    python eval/sweep_extras.py --data-dir ../shared/data --pairs pairs/ --claim-only CLAIM_ONLY  # rounds 3-4 need it
+    python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only round-3
 
 Selection is honest: 10 % of the training claims (grouped so that a claim and its negation edit fall on the
 same side) are held out as a validation split; each candidate keeps its best epoch by validation macro-F1, and
@@ -36,6 +38,8 @@ BASE = TrainConfig(epochs=4, learning_rate=3e-5, batch_size=32, max_length=256, 
 
 #: candidate -> (training config, data options). Data options: drop (source families left out),
 #: oversample (family -> copies).
+BS16 = replace(BASE, batch_size=16, seed=15)  # the shipped verifier's recipe (round 2's winner)
+
 CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "base-s13": (BASE, {}),
     "base-s14": (replace(BASE, seed=14), {}),
@@ -54,11 +58,31 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "bs16-no-climate": (replace(BASE, batch_size=16), {"drop": ["climate-fever"]}),
     "claim-only-bs16": (replace(BASE, batch_size=16, claim_only=True), {}),
     "claim-only-bs16-no-climate": (replace(BASE, batch_size=16, claim_only=True), {"drop": ["climate-fever"]}),
+    # round 3 (issue 3's Climate-FEVER margin), each with its claim-only twin; data from eval/sweep_extras.py
+    "cf-all": (BS16, {"climate_all": True}),
+    "cf-all-co": (replace(BS16, claim_only=True), {"climate_all": True}),
+    "cf-soft": (BS16, {"climate_all": True, "soft": True}),
+    "cf-soft-co": (replace(BS16, claim_only=True), {"climate_all": True, "soft": True}),
+    "cf-soft-hn": (BS16, {"climate_all": True, "soft": True, "hardneg": True}),
+    "cf-soft-hn-co": (replace(BS16, claim_only=True), {"climate_all": True, "soft": True, "hardneg": True}),
+    "poe": (BS16, {"poe": True}),
+    "poe-soft-hn": (BS16, {"climate_all": True, "soft": True, "hardneg": True, "poe": True}),
+    # round 4: seeds of round 3's best Climate-FEVER margin (cf-all), with their twins
+    "cf-all-s13": (replace(BS16, seed=13), {"climate_all": True}),
+    "cf-all-s14": (replace(BS16, seed=14), {"climate_all": True}),
+    "cf-all-co-s13": (replace(BS16, seed=13, claim_only=True), {"climate_all": True}),
+    "cf-all-co-s14": (replace(BS16, seed=14, claim_only=True), {"climate_all": True}),
 }
-SOUPS = {"soup-base": ["base-s13", "base-s14", "base-s15"], "soup-bs16": ["bs16", "bs16-s14", "bs16-s15"]}
+SOUPS = {
+    "soup-base": ["base-s13", "base-s14", "base-s15"],
+    "soup-bs16": ["bs16", "bs16-s14", "bs16-s15"],
+    "soup-cf-all": ["cf-all", "cf-all-s13", "cf-all-s14"],
+}
 ROUND_1 = "base-s13,base-s14,base-s15,lr5e-5,lr2e-5,bs16,maxlen128,no-covid,sci-climate-x3,claim-only"
 ROUND_2 = "bs16,bs16-s14,bs16-s15,bs16-lr5e-5,bs16-no-climate,claim-only-bs16,claim-only-bs16-no-climate"
-ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2}
+ROUND_3 = "cf-all,cf-all-co,cf-soft,cf-soft-co,cf-soft-hn,cf-soft-hn-co,poe,poe-soft-hn"
+ROUND_4 = "cf-all,cf-all-s13,cf-all-s14,cf-all-co-s13,cf-all-co-s14"
+ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -84,8 +108,21 @@ def split_train(rows: list[dict], share: float = 0.1) -> tuple[list[dict], list[
     return train, validation
 
 
-def training_rows(rows: list[dict], options: dict, seed: int) -> list[dict]:
+def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None = None) -> list[dict]:
+    """Options: drop (families left out), oversample (family -> copies), and from eval/sweep_extras.py's files:
+    climate_all (every Climate-FEVER training pair instead of the balanced share), soft (their vote-distribution
+    targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row)."""
     rows = [r for r in rows if family(r["source"]) not in options.get("drop", [])]
+    if options.get("climate_all") or options.get("hardneg"):
+        extra = read(pairs / "climate-fever-train-all.jsonl") if options.get("climate_all") else []
+        extra += read(pairs / "climate-fever-train-hardneg.jsonl") if options.get("hardneg") else []
+        if options.get("climate_all"):
+            rows = [r for r in rows if family(r["source"]) != "climate-fever"]
+        rows += split_train(extra)[0]  # the validation claims stay out, as in train.jsonl
+    rows = [r if options.get("soft") else {k: v for k, v in r.items() if k != "target"} for r in rows]
+    if options.get("poe"):
+        bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
+        rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
     out = []
     for r in rows:
         out += [r] * options.get("oversample", {}).get(family(r["source"]), 1)
@@ -99,7 +136,7 @@ def train_one(name: str, pairs: Path, out: Path, base_model: str) -> None:
     config, options = CANDIDATES[name]
     config = replace(config, base_model=base_model)
     train, validation = split_train(read(pairs / "train.jsonl"))
-    rows = training_rows(train, options, config.seed)
+    rows = training_rows(train, options, config.seed, pairs)
     print(f"[{name}] {len(rows)} training pairs, {len(validation)} validation pairs", flush=True)
     result = train_verifier(pairs_to_dataset(rows), out / name, pairs_to_dataset(validation), config)
     meta = json.loads((out / name / "factcheck_training.json").read_text())

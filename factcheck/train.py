@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from .embed import DEFAULT_EMBEDDER, resolve_embedder
 from .errors import FactcheckError
@@ -14,6 +15,8 @@ from .labels import STANCES, stance_of
 
 if TYPE_CHECKING:
     from datasets import Dataset
+    from sentence_transformers.cross_encoder import CrossEncoder
+    from torch import Tensor, nn
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +98,51 @@ def _to_pairs(ds: Dataset, name: str) -> Dataset:
 
 
 def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
-    """In-memory rows {evidence, claim, label} to a ``datasets.Dataset`` with stance ids."""
+    """In-memory rows {evidence, claim, label} to a ``datasets.Dataset`` with stance ids.
+
+    Rows may also carry ``target`` (a distribution over the three stances, e.g. annotators' votes, trained
+    towards instead of the one-hot label) and ``bias`` (a bias-only model's log-probabilities, added to the
+    logits during training only: a product of experts, so the verifier learns what that model cannot
+    predict). Then every row's label becomes [target..., bias...], which the training loss reads.
+    """
     from datasets import Dataset
 
     stance_ids = {s: i for i, s in enumerate(STANCES)}
-    return Dataset.from_dict(
-        {
-            "evidence": [r["evidence"] for r in rows],
-            "claim": [r["claim"] for r in rows],
-            "label": [stance_ids[stance_of(r["label"])] for r in rows],
-        }
-    )
+    ids = [stance_ids[stance_of(r["label"])] for r in rows]
+    if any("target" in r or "bias" in r for r in rows):
+        labels: list = [
+            [float(x) for x in r.get("target") or [float(j == i) for j in range(len(STANCES))]]
+            + [float(x) for x in r.get("bias") or [0.0] * len(STANCES)]
+            for r, i in zip(rows, ids)
+        ]
+    else:
+        labels = ids
+    return Dataset.from_dict({"evidence": [r["evidence"] for r in rows], "claim": [r["claim"] for r in rows], "label": labels})
+
+
+def _stance_loss(model: CrossEncoder) -> nn.Module:  # built here: torch is a heavy import
+    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
+
+    class StanceLoss(CrossEntropyLoss):
+        """Cross-entropy over the stances; labels are stance ids, or rows of [target distribution, bias]
+        (see :func:`pairs_to_dataset`): soft targets, and a product of experts with a bias-only model."""
+
+        def forward(self, inputs: list[list[str]], labels: Tensor | list[Tensor], prompt: str | None = None, task: str | None = None) -> Tensor:
+            import torch
+            from sentence_transformers.util import batch_to_device
+
+            if isinstance(labels, list):
+                labels = torch.stack(labels)
+            if not labels.is_floating_point():
+                return super().forward(inputs, labels, prompt=prompt, task=task)
+            tokens = batch_to_device(self.model.preprocess(list(zip(inputs[0], inputs[1])), prompt=prompt, task=task), self.model.device)
+            logits = self.model(tokens)["scores"].float()
+            labels = labels.to(logits.device).float()
+            n = logits.shape[1]
+            target, bias = labels[:, :n], labels[:, n:]
+            return -(target * torch.log_softmax(logits + bias, dim=1)).sum(1).mean()
+
+    return StanceLoss(model)
 
 
 def train_verifier(
@@ -118,9 +155,14 @@ def train_verifier(
     epoch and keeping the best checkpoint (by dev macro-F1) in ``output_dir``."""
     import numpy as np
     import torch
-    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
-    from sentence_transformers.cross_encoder.evaluation import CrossEncoderClassificationEvaluator
-    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
+    from sentence_transformers.cross_encoder import (
+        CrossEncoder,
+        CrossEncoderTrainer,
+        CrossEncoderTrainingArguments,
+    )
+    from sentence_transformers.cross_encoder.evaluation import (
+        CrossEncoderClassificationEvaluator,
+    )
 
     config = config or TrainConfig()
     output_dir = Path(output_dir)
@@ -172,7 +214,7 @@ def train_verifier(
         model=model,
         args=args,
         train_dataset=train,
-        loss=CrossEntropyLoss(model),
+        loss=_stance_loss(model),
         evaluator=evaluator,
     )
     trainer.train()

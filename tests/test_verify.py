@@ -90,3 +90,34 @@ def test_train_a_small_verifier_end_to_end(tmp_path: Path) -> None:
     assert trained.predict(PAIRS[:1]).shape == (1, 3)
     config = json.loads((out / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in range(3)] == list(STANCES)
+
+
+def test_training_loss_reads_soft_targets_and_a_bias_model() -> None:
+    """The sweep's vote-distribution targets and product-of-experts bias (eval/sweep_verifier.py round 3) go
+    through pairs_to_dataset as [target, bias] labels; one-hot targets with no bias are plain cross-entropy."""
+    import torch
+    from sentence_transformers.cross_encoder import CrossEncoder
+    from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
+
+    from factcheck.train import _stance_loss, pairs_to_dataset
+
+    model = CrossEncoder(str(default_verifier_path()))
+    stances = ["entailment", "contradiction", "neutral"]  # what the shipped verifier says of PAIRS
+    plain = pairs_to_dataset([{"evidence": e, "claim": c, "label": s} for (e, c), s in zip(PAIRS, stances)])
+    assert plain["label"] == [STANCES.index(s) for s in stances]
+    inputs = [plain["evidence"], plain["claim"]]
+    loss = _stance_loss(model)
+    with torch.no_grad():
+        reference = CrossEntropyLoss(model)(inputs, torch.tensor(plain["label"])).item()
+        assert loss(inputs, torch.tensor(plain["label"])).item() == pytest.approx(reference, rel=1e-5)
+        one_hot = pairs_to_dataset([{"evidence": e, "claim": c, "label": s, "bias": [0.0] * 3} for (e, c), s in zip(PAIRS, stances)])
+        assert one_hot["label"][0] == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        as_rows = [torch.tensor(x) for x in one_hot["label"]]  # how the data collator hands list labels over
+        assert loss(inputs, as_rows).item() == pytest.approx(reference, rel=1e-4)
+        # a bias model already sure of each gold label leaves the verifier almost nothing to learn ...
+        sure = [[20.0 * (j == STANCES.index(s)) for j in range(3)] for s in stances]
+        biased = [torch.tensor([float(j == STANCES.index(s)) for j in range(3)] + b) for s, b in zip(stances, sure)]
+        assert loss(inputs, biased).item() < 0.01 * reference
+        # ... and a uniform vote distribution costs more than the one-hot gold the verifier agrees with
+        soft = [torch.tensor([1 / 3, 1 / 3, 1 / 3, 0.0, 0.0, 0.0]) for _ in stances]
+        assert loss(inputs, soft).item() > reference

@@ -1,0 +1,99 @@
+"""Extra training rows for the verifier sweep's Climate-FEVER candidates, written beside `factcheck recipes`' pairs.
+
+    factcheck recipes --data-dir ../shared/data --out PAIRS
+    python eval/train_claim_only.py --pairs PAIRS --out CLAIM_ONLY
+    python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS --claim-only CLAIM_ONLY   # ~3 min, CPU
+
+Writes into PAIRS:
+- climate-fever-train-all.jsonl: every (evidence, claim) pair of the Climate-FEVER training claims (the recipe's
+  label balancing keeps 3,771 of 4,665 and drops neutrals; the held-out claims are 64 % neutral), each with
+  ``target``: half its gold label, half its annotators' vote distribution (74 % of pairs have two votes, and
+  half of those disagree).
+- climate-fever-train-hardneg.jsonl: for each training claim, the 2 Climate-FEVER evidence sentences of *other*
+  training claims that the default embedder ranks nearest to it, labelled neutral (what the retriever will hand
+  the verifier: on topic, but not annotated as bearing on the claim).
+- claim-only-bias.jsonl: the claim-only model's log-probabilities for every training claim, for a
+  product-of-experts loss (the verifier is trained on logits + bias, so it gains nothing from what the claim
+  alone predicts; at inference the bias is dropped).
+Held-out claims (every third claim id) never appear: they are the evaluation set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from factcheck.labels import STANCES, stance_of
+from factcheck.recipes import (
+    RecipeConfig,
+    climate_fever_claims,
+    climate_fever_is_heldout,
+    write_jsonl,
+)
+
+HARDNEG_PER_CLAIM = 2
+
+
+def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
+    config = RecipeConfig()
+    pairs, hardneg = [], []
+    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config)]
+    for claim in claims:
+        for ev in claim["evidences"]:
+            gold = STANCES.index(stance_of(ev["evidence_label"]))
+            votes = [STANCES.index(stance_of(v)) for v in ev.get("votes") or [] if v]
+            share = [votes.count(i) / len(votes) if votes else float(i == gold) for i in range(len(STANCES))]
+            target = [round(0.5 * float(i == gold) + 0.5 * share[i], 4) for i in range(len(STANCES))]
+            pairs.append({"evidence": ev["evidence"], "claim": claim["claim"], "label": STANCES[gold], "source": "climate-fever-train", "target": target})
+
+    from factcheck.embed import Embedder, EmbedderConfig
+
+    embedder = Embedder(EmbedderConfig())
+    sentences = sorted({ev["evidence"] for c in claims for ev in c["evidences"]})
+    import numpy as np
+
+    s_vec = np.asarray(embedder.encode(sentences))
+    c_vec = np.asarray(embedder.encode_queries([c["claim"] for c in claims]))
+    order = np.argsort(-(c_vec @ s_vec.T), axis=1)[:, :40]
+    for claim, row in zip(claims, order):
+        own = {ev["evidence"] for ev in claim["evidences"]}
+        taken = 0
+        for j in row:
+            if sentences[j] in own:
+                continue
+            hardneg.append({"evidence": sentences[j], "claim": claim["claim"], "label": "neutral", "source": "climate-fever-train-retrieved"})
+            taken += 1
+            if taken == HARDNEG_PER_CLAIM:
+                break
+    return pairs, hardneg
+
+
+def claim_bias(claims: list[str], model: Path) -> list[dict]:
+    import numpy as np
+
+    from factcheck.verify import Verifier, VerifierConfig
+
+    logits = Verifier(VerifierConfig(model=str(model), batch_size=64)).logits([("", c) for c in claims])
+    logits = logits - logits.max(1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    return [{"claim": c, "bias": [round(float(x), 4) for x in row]} for c, row in zip(claims, logp)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, required=True, help="folder written by `factcheck recipes`")
+    parser.add_argument("--claim-only", type=Path, required=True, help="claim-only model (eval/train_claim_only.py)")
+    args = parser.parse_args()
+    pairs, hardneg = climate_rows(args.data_dir)
+    write_jsonl(pairs, args.pairs / "climate-fever-train-all.jsonl")
+    write_jsonl(hardneg, args.pairs / "climate-fever-train-hardneg.jsonl")
+    train = [json.loads(line) for line in (args.pairs / "train.jsonl").read_text().splitlines() if line.strip()]
+    claims = sorted({r["claim"] for r in train + pairs})
+    write_jsonl(claim_bias(claims, args.claim_only), args.pairs / "claim-only-bias.jsonl")
+    print(f"{len(pairs)} Climate-FEVER pairs, {len(hardneg)} retrieved neutrals, {len(claims)} claim biases -> {args.pairs}")
+
+
+if __name__ == "__main__":
+    main()
