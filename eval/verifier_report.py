@@ -26,6 +26,7 @@ from factcheck.labels import STANCES, stance_of
 from factcheck.verify import CALIBRATION_FILE, DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
 
 FIT_ON = ("scifact-dev", "climate-fever-heldout")
+DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 
 
 def load(path: Path, limit: int | None, seed: int = 13) -> list[dict]:
@@ -53,7 +54,8 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.time()
-    sets = {p.stem: load(p, args.limit) for p in sorted(args.pairs_dir.glob("*.jsonl")) if p.stem != "train"}
+    # the dev sets by name: PAIRS may also hold training extras (eval/sweep_extras.py)
+    sets = {n: load(args.pairs_dir / f"{n}.jsonl", args.limit) for n in sorted(DEV_SETS) if (args.pairs_dir / f"{n}.jsonl").is_file()}
     verifier = Verifier(VerifierConfig(model=args.verifier))
     baseline = Verifier(VerifierConfig(model=args.claim_only)) if args.claim_only else None
     logits, gold, claim_only = {}, {}, {}
