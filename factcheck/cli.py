@@ -527,6 +527,7 @@ ORACLE_ONLY = {"fever-lite", "covid-fact"}
 @_backend_options
 @click.option("--claim-only-model", type=click.Path(path_type=Path, file_okay=False), default=None, help="A claim-only model folder, reported as a baseline (SWEEP/claim-only-bs16 from eval/sweep_verifier.py --only claim-only-bs16).")
 @click.option("--latency-sample", type=click.IntRange(0), default=50, show_default=True, help="Claims timed one at a time for the latency percentiles (0: none).")
+@click.option("--gate/--no-gate", "gate", default=None, help="With --oracle: apply the similarity gate to gold evidence too [default: on, except fever-lite and covid-fact, whose gold evidence always bears on the claim].")
 def eval_cmd(
     benchmark: str | None,
     data_dir: Path,
@@ -539,6 +540,7 @@ def eval_cmd(
     verifier: str | None,
     claim_only_model: Path | None,
     latency_sample: int,
+    gate: bool | None,
     backend: str | None,
     uri: str | None,
 ) -> None:
@@ -611,7 +613,10 @@ def eval_cmd(
         index_path = Path(_milvus_name(index_path))
     checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier, backend=index_config.backend, uri=uri)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    run = ev.RunConfig(latency_sample=latency_sample, claim_only_model=str(claim_only_model) if claim_only_model else None)
+    if gate is not None and not oracle:
+        raise click.UsageError("--gate/--no-gate applies to --oracle runs (end to end, the gate always applies)")
+    gate_oracle = gate if gate is not None else name not in ORACLE_ONLY or claims_file is not None
+    run = ev.RunConfig(latency_sample=latency_sample, claim_only_model=str(claim_only_model) if claim_only_model else None, gate_oracle_evidence=gate_oracle)
     command = "factcheck eval " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["eval"] else None
     meta = {"skipped_rows": len(skipped), "limit": limit, "command": command, "backend": index_config.backend}
     with _build_progress(unit="") as hook:

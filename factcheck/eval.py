@@ -209,7 +209,8 @@ def score_end_to_end(
 
 
 def score_oracle(checker: FactChecker, claims: Sequence[Claim], batch_size: int = 64, *, progress: Progress | None = None) -> list[Scored]:
-    """Verify each claim against its own gold evidence (no retrieval); similarities still gate relevance."""
+    """Verify each claim against its own gold evidence (no retrieval). The similarities are kept: the
+    aggregation's gate applies to them unless the run turns it off (``RunConfig.gate_oracle_evidence``)."""
     import numpy as np
 
     out: list[Scored] = []
@@ -458,6 +459,11 @@ class RunConfig:
     #: equal-width confidence bins of the ECE and the reliability diagram.
     calibration_bins: int = 10
     seed: int = 13
+    #: oracle mode: whether the aggregation's similarity gate also applies to gold evidence. Keep it where a
+    #: benchmark's evidence may not bear on the claim (SciFact's NEI claims, Climate-FEVER's candidate
+    #: sentences); drop it where gold evidence always does (FEVER-Lite, COVID-Fact), or the gate turns right
+    #: stances into "unverified".
+    gate_oracle_evidence: bool = True
 
 
 def run_benchmark(
@@ -511,7 +517,9 @@ def run_benchmark(
         if progress:
             progress("timing single claims", i, len(timed))
 
-    check_config = replace(checker.config, top_k=10**6) if oracle else checker.config
+    check_config = checker.config
+    if oracle:
+        check_config = replace(check_config, top_k=10**6, min_similarity=check_config.min_similarity if run.gate_oracle_evidence else float("-inf"))
     k = check_config.top_k
     predictions = replay_with_scores(scored, check_config)
     gold = [s.claim.label for s in scored]
@@ -541,6 +549,7 @@ def run_benchmark(
     result: dict = {
         "benchmark": name,
         "mode": "oracle" if oracle else "end-to-end",
+        "similarity_gate": None if oracle and not run.gate_oracle_evidence else checker.config.min_similarity,
         **metrics(gold, predicted),
         "calibration": {"measures": "the printed confidence against whether the claim label is right", **calibration(confidence, correct, run.calibration_bins)},
         "baselines": baselines,

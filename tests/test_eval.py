@@ -72,6 +72,29 @@ def test_smoke_20_claims_of_a_public_benchmark(tmp_path: Path, benchmark: str) -
     assert m["speed"]["latency_ms"]["claims"] == 3 and sum(b["count"] for b in m["calibration"]["bins"]) == 20
 
 
+@pytest.mark.skipif(not DATA.is_dir(), reason="shared/data is not beside this checkout")
+def test_oracle_gate_is_off_where_gold_evidence_always_bears_on_the_claim(tmp_path: Path) -> None:
+    """COVID-Fact's gold evidence always bears on its claim: by default the similarity gate does not judge it
+    (--gate puts it back); the gate only removes passages, so a claim unverified without it stays unverified."""
+    runs = {}
+    for flag in ("--no-gate", "--gate", None):
+        out = tmp_path / str(flag)
+        args = ["eval", "covid-fact", "--oracle", "--data-dir", str(DATA), "--limit", "20", "--out", str(out), "--latency-sample", "0"]
+        result = CliRunner().invoke(main, args + ([flag] if flag else []))
+        assert result.exit_code == 0, result.output
+        runs[flag] = (json.loads((out / "metrics.json").read_text()), [json.loads(x)["predicted"] for x in (out / "predictions.jsonl").read_text().splitlines()])
+    assert runs[None][1] == runs["--no-gate"][1] and runs[None][0]["similarity_gate"] is None
+    from factcheck.verify import default_verifier_path
+
+    assert runs["--no-gate"][0]["similarity_gate"] is None
+    assert runs["--gate"][0]["similarity_gate"] == CheckConfig.fitted_for(default_verifier_path()).min_similarity
+    ungated, gated = runs["--no-gate"][1], runs["--gate"][1]
+    assert all(g == "unverified" for u, g in zip(ungated, gated) if u == "unverified")
+    assert gated.count("unverified") >= ungated.count("unverified")
+    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--corpus", str(tmp_path), "--no-gate"])
+    assert result.exit_code == 2 and "--oracle" in result.stderr
+
+
 def test_eval_usage_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["eval"]).exit_code == 2
