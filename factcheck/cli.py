@@ -558,6 +558,8 @@ def eval_cmd(
     index_config = IndexConfig(backend=_backend(backend, uri), uri=uri)
     if (benchmark is None) == (claims_file is None):
         raise click.UsageError("give a BENCHMARK (scifact, climate-fever, fever-lite, covid-fact) or --claims FILE")
+    if gate is not None and not (oracle or (claims_file is not None and corpus is None and index_dir is None)):
+        raise click.UsageError("--gate/--no-gate applies to oracle runs (end to end, the gate always applies)")
     if claim_only_model is not None and not (claim_only_model / "config.json").is_file():
         raise FactcheckError(f"--claim-only-model {claim_only_model} is not a model folder (no config.json): train one with eval/sweep_verifier.py --pairs PAIRS --out SWEEP --only claim-only-bs16 and give SWEEP/claim-only-bs16")
     skipped: list[str] = []
@@ -613,8 +615,6 @@ def eval_cmd(
         index_path = Path(_milvus_name(index_path))
     checker = FactChecker(None, verifier=load_verifier(verifier)) if index_path is None else FactChecker.open(index_path, verifier=verifier, backend=index_config.backend, uri=uri)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    if gate is not None and not oracle:
-        raise click.UsageError("--gate/--no-gate applies to --oracle runs (end to end, the gate always applies)")
     gate_oracle = gate if gate is not None else name not in ORACLE_ONLY or claims_file is not None
     run = ev.RunConfig(latency_sample=latency_sample, claim_only_model=str(claim_only_model) if claim_only_model else None, gate_oracle_evidence=gate_oracle)
     command = "factcheck eval " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["eval"] else None

@@ -10,6 +10,7 @@ from conftest import ROOT, run_cli, write
 from factcheck import CheckConfig, FactChecker
 from factcheck.cli import main
 from factcheck.eval import Claim, Scored, calibration, evidence_label_f1, retrieval_metrics
+from factcheck.verify import default_verifier_path
 
 DATA = ROOT.parent / "shared" / "data"
 EXAMPLES = ROOT / "eval" / "examples"
@@ -83,16 +84,14 @@ def test_oracle_gate_is_off_where_gold_evidence_always_bears_on_the_claim(tmp_pa
         result = CliRunner().invoke(main, args + ([flag] if flag else []))
         assert result.exit_code == 0, result.output
         runs[flag] = (json.loads((out / "metrics.json").read_text()), [json.loads(x)["predicted"] for x in (out / "predictions.jsonl").read_text().splitlines()])
-    assert runs[None][1] == runs["--no-gate"][1] and runs[None][0]["similarity_gate"] is None
-    from factcheck.verify import default_verifier_path
-
-    assert runs["--no-gate"][0]["similarity_gate"] is None
+    assert runs[None][1] == runs["--no-gate"][1]
+    assert runs[None][0]["similarity_gate"] is None and runs["--no-gate"][0]["similarity_gate"] is None
     assert runs["--gate"][0]["similarity_gate"] == CheckConfig.fitted_for(default_verifier_path()).min_similarity
     ungated, gated = runs["--no-gate"][1], runs["--gate"][1]
     assert all(g == "unverified" for u, g in zip(ungated, gated) if u == "unverified")
     assert gated.count("unverified") >= ungated.count("unverified")
-    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--corpus", str(tmp_path), "--no-gate"])
-    assert result.exit_code == 2 and "--oracle" in result.stderr
+    result = CliRunner().invoke(main, ["eval", "--claims", str(_claims_file(tmp_path)), "--corpus", str(tmp_path / "docs"), "--no-gate"])
+    assert result.exit_code == 2 and "oracle runs" in result.stderr
 
 
 def test_eval_usage_errors(tmp_path: Path) -> None:
