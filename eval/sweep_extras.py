@@ -6,9 +6,9 @@
 
 Writes into PAIRS:
 - climate-fever-train-all.jsonl: every (evidence, claim) pair of the Climate-FEVER training claims (the recipe's
-  label balancing keeps 3,771 of 4,665 and drops neutrals; the held-out claims are 64 % neutral), each with
-  ``target``: half its gold label, half its annotators' vote distribution (74 % of pairs have two votes, and
-  half of those disagree).
+  label balancing keeps 3,771 of 5,145, dropping neutrals; the held-out claims' pairs are 64 % neutral), each with
+  ``target``: half its gold label, half its annotators' vote distribution (68 % of these pairs have two votes, and
+  43 % of those disagree).
 - climate-fever-train-hardneg.jsonl: for each training claim, the 2 Climate-FEVER evidence sentences of *other*
   training claims that the default embedder ranks nearest to it, labelled neutral (what the retriever will hand
   the verifier: on topic, but not annotated as bearing on the claim).
