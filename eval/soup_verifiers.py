@@ -4,7 +4,8 @@
         v2=factcheck/models/verifier cf-all=SWEEP/cf-all soup=factcheck/models/verifier+SWEEP/cf-all
 
 NAME=DIR scores a verifier folder; NAME=DIR+DIR[+DIR] scores the uniform average of those folders' weights
-(written to SOUPS/NAME, fp16, with the first folder's other files; SOUPS defaults to a folder in the system's
+(written to SOUPS/NAME, fp16, with the first folder's config and tokenizer but not its calibration or aggregation
+fit, which belong to that model; SOUPS defaults to a folder in the system's
 temporary directory: experiments' weights stay out of the repo). Soups only make sense between
 fine-tunes of one base model whose classifier heads started equal: in eval/sweep_verifier.py, candidates with the
 same seed. Sets: the sweep's validation split (10 % of the training claims), SciFact dev, Climate-FEVER held-out,
@@ -33,7 +34,7 @@ def soup(members: list[Path], out: Path) -> Path:
     from safetensors.torch import load_file, save_file
 
     shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(members[0], out, ignore=shutil.ignore_patterns("model.safetensors", "checkpoints"))
+    shutil.copytree(members[0], out, ignore=shutil.ignore_patterns("model.safetensors", "checkpoints", "factcheck_calibration.json", "factcheck_aggregation.json"))
     states = [load_file(str(m / "model.safetensors")) for m in members]
     if any(set(s) != set(states[0]) for s in states):
         sys.exit(f"{out.name}: members {members} do not have the same weights; only fine-tunes of one base soup")
@@ -45,7 +46,7 @@ def soup(members: list[Path], out: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by `factcheck recipes`")
-    parser.add_argument("--out", type=Path, required=True, help="JSON report; soups are written beside it")
+    parser.add_argument("--out", type=Path, required=True, help="the JSON report")
     parser.add_argument("--soups", type=Path, default=Path(tempfile.gettempdir()) / "factcheck-soups", help="where soups are written")
     parser.add_argument("--all-fever", action="store_true", help="every FEVER-Lite test pair, not 2,000")
     parser.add_argument("models", nargs="+", help="NAME=DIR or NAME=DIR+DIR[+DIR]")
