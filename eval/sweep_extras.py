@@ -70,13 +70,11 @@ def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
 
 
 def claim_bias(claims: list[str], model: Path) -> list[dict]:
-    import numpy as np
+    from scipy.special import log_softmax
 
     from factcheck.verify import Verifier, VerifierConfig
 
-    logits = Verifier(VerifierConfig(model=str(model), batch_size=64)).logits([("", c) for c in claims])
-    logits = logits - logits.max(1, keepdims=True)
-    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    logp = log_softmax(Verifier(VerifierConfig(model=str(model), batch_size=64)).logits([("", c) for c in claims]), axis=1)
     return [{"claim": c, "bias": [round(float(x), 4) for x in row]} for c, row in zip(claims, logp)]
 
 

@@ -153,15 +153,20 @@ def train_one(name: str, pairs: Path, out: Path, base_model: str) -> None:
 
 
 def soup(members: list[Path], out: Path) -> Path:
+    """The uniform weight average of ``members`` (fine-tunes of one base whose heads started equal), written to
+    ``out`` in the first member's dtype with its config and tokenizer; not its calibration or aggregation fit,
+    which belong to that model."""
     import shutil
 
     from safetensors.torch import load_file, save_file
 
     states = [load_file(str(m / "model.safetensors")) for m in members]
+    if any(set(state) != set(states[0]) for state in states):
+        sys.exit(f"{out.name}: members {members} do not have the same weights; only fine-tunes of one base soup")
     avg = {k: (sum(s[k].float() for s in states) / len(states)).to(states[0][k].dtype) if states[0][k].is_floating_point() else states[0][k] for k in states[0]}
     out.mkdir(parents=True, exist_ok=True)
     for item in members[0].iterdir():
-        if item.is_file() and item.name != "model.safetensors":
+        if item.is_file() and item.name not in ("model.safetensors", "factcheck_calibration.json", "factcheck_aggregation.json"):
             shutil.copy2(item, out / item.name)
     save_file(avg, str(out / "model.safetensors"), metadata={"format": "pt"})
     return out

@@ -33,21 +33,16 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from scipy.special import log_softmax
 from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_verifier import read, split_train
 
-from factcheck.labels import STANCES
+from factcheck.labels import STANCES, stance_of
 from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, xling_classifier_path
 
 SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test")
-VOTE = {"SUPPORTS": "entailment", "NOT_ENOUGH_INFO": "neutral", "REFUTES": "contradiction"}
-
-
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=1, keepdims=True)
-    return x - np.log(np.exp(x).sum(axis=1, keepdims=True))
 
 
 def macro_f1(gold: np.ndarray, scores: np.ndarray) -> float:
@@ -60,7 +55,7 @@ def votes_of(rows: list[dict], data_dir: Path) -> list[list[str]]:
     for line in (data_dir / "climate-fever" / "climate-fever.jsonl").read_text().splitlines():
         claim = json.loads(line)
         for ev in claim["evidences"]:
-            found[(ev["evidence"], claim["claim"])] = [VOTE[v] for v in ev["votes"] if v]
+            found[(ev["evidence"], claim["claim"])] = [stance_of(v) for v in ev["votes"] if v]
     return [found[(r["evidence"], r["claim"])] for r in rows]
 
 
@@ -87,8 +82,8 @@ def main() -> None:
         pairs = [(r["evidence"], r["claim"]) for r in rows]
         scored[name] = {
             "gold": gold,
-            "verifier": log_softmax(verifier.logits(pairs)),
-            "claim_alone": log_softmax(verifier.logits([("", c) for _, c in pairs])),
+            "verifier": log_softmax(verifier.logits(pairs), axis=1),
+            "claim_alone": log_softmax(verifier.logits([("", c) for _, c in pairs]), axis=1),
             "use": np.log(use.predict(pairs) + 1e-6),
         }
         print(f"{name}: {len(rows)} pairs scored in {time.time() - t:.0f} s", flush=True)
