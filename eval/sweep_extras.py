@@ -12,6 +12,9 @@ Writes into PAIRS:
 - climate-fever-train-hardneg.jsonl: for each training claim, the 2 Climate-FEVER evidence sentences of *other*
   training claims that the default embedder ranks nearest to it, labelled neutral (what the retriever will hand
   the verifier: on topic, but not annotated as bearing on the claim).
+- evidence-titles.jsonl: the title of the document each SciFact and Climate-FEVER evidence text of PAIRS comes
+  from (the paper's title; the Wikipedia article's), for candidates that read "title: sentence" as evidence, the
+  way FEVER systems give a sentence its article (a pronoun's referent, the topic a list item belongs to).
 - claim-only-bias.jsonl: the claim-only model's log-probabilities for every training claim, for a
   product-of-experts loss (the verifier is trained on logits + bias, so it gains nothing from what the claim
   alone predicts; at inference the bias is dropped).
@@ -29,6 +32,7 @@ from factcheck.recipes import (
     RecipeConfig,
     climate_fever_claims,
     climate_fever_is_heldout,
+    scifact_corpus,
     write_jsonl,
 )
 
@@ -69,6 +73,25 @@ def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
     return pairs, hardneg
 
 
+def evidence_titles(data_dir: Path, evidences: set[str]) -> list[dict]:
+    """{evidence, title, set} for each of ``evidences`` found in Climate-FEVER (its article) or SciFact (the
+    abstract it starts in: SciFact evidence joins a rationale's sentences)."""
+    climate = {ev["evidence"]: ev["article"] for c in climate_fever_claims(data_dir) for ev in c["evidences"]}
+    by_prefix: dict[str, list[tuple[str, str]]] = {}
+    for doc in scifact_corpus(data_dir).values():
+        for sentence in doc["abstract"]:
+            by_prefix.setdefault(sentence[:24], []).append((sentence, doc["title"]))
+    out = []
+    for text in sorted(evidences):
+        if text in climate:
+            out.append({"evidence": text, "title": climate[text], "set": "climate-fever"})
+            continue
+        title = next((t for sentence, t in by_prefix.get(text[:24], []) if text.startswith(sentence)), None)
+        if title:
+            out.append({"evidence": text, "title": title, "set": "scifact"})
+    return out
+
+
 def claim_bias(claims: list[str], model: Path) -> list[dict]:
     from scipy.special import log_softmax
 
@@ -88,9 +111,14 @@ def main() -> None:
     write_jsonl(pairs, args.pairs / "climate-fever-train-all.jsonl")
     write_jsonl(hardneg, args.pairs / "climate-fever-train-hardneg.jsonl")
     train = [json.loads(line) for line in (args.pairs / "train.jsonl").read_text().splitlines() if line.strip()]
+    evidences = {r["evidence"] for r in train + pairs + hardneg}
+    for dev in ("scifact-dev", "climate-fever-heldout"):
+        evidences |= {json.loads(line)["evidence"] for line in (args.pairs / f"{dev}.jsonl").read_text().splitlines() if line.strip()}
+    titles = evidence_titles(args.data_dir, evidences)
+    write_jsonl(titles, args.pairs / "evidence-titles.jsonl")
     claims = sorted({r["claim"] for r in train + pairs})
     write_jsonl(claim_bias(claims, args.claim_only), args.pairs / "claim-only-bias.jsonl")
-    print(f"{len(pairs)} Climate-FEVER pairs, {len(hardneg)} retrieved neutrals, {len(claims)} claim biases -> {args.pairs}")
+    print(f"{len(pairs)} Climate-FEVER pairs, {len(hardneg)} retrieved neutrals, {len(claims)} claim biases, {len(titles)} evidence titles -> {args.pairs}")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,22 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "cf-all-s14": (replace(BS16, seed=14), {"climate_all": True}),
     "cf-all-co-s13": (replace(BS16, seed=13, claim_only=True), {"climate_all": True}),
     "cf-all-co-s14": (replace(BS16, seed=14, claim_only=True), {"climate_all": True}),
+    # round 6: the evidence's document title before it ("Arctic: The melting of the ice ..."), over seeds; and
+    # the same init (seed 15) with other data orders, to soup (their claim-only twins are round 4's: a title is
+    # part of the evidence, which a twin never sees)
+    "cft": (BS16, {"climate_all": True, "title": "all"}),
+    "cft-s13": (replace(BS16, seed=13), {"climate_all": True, "title": "all"}),
+    "cft-s14": (replace(BS16, seed=14), {"climate_all": True, "title": "all"}),
+    "cft-d1": (replace(BS16, data_seed=1), {"climate_all": True, "title": "all"}),
+    "cft-d2": (replace(BS16, data_seed=2), {"climate_all": True, "title": "all"}),
+    "cf-all-d1": (replace(BS16, data_seed=1), {"climate_all": True}),
+    "cf-all-d2": (replace(BS16, data_seed=2), {"climate_all": True}),
+    # round 7: the data-order runs' claim-only twins (one twin per verifier run), and a fifth epoch (round 6's
+    # runs mostly kept their last epoch)
+    "cf-all-co-d1": (replace(BS16, data_seed=1, claim_only=True), {"climate_all": True}),
+    "cf-all-co-d2": (replace(BS16, data_seed=2, claim_only=True), {"climate_all": True}),
+    "cf-all-e5": (replace(BS16, epochs=5), {"climate_all": True}),
+    "cf-all-e5-d2": (replace(BS16, epochs=5, data_seed=2), {"climate_all": True}),
 }
 SOUPS = {
     "soup-base": ["base-s13", "base-s14", "base-s15"],
@@ -83,13 +99,18 @@ SOUPS = {
     # v2 (bs16-s15) averaged with cf-all, the same recipe and seed on every Climate-FEVER training pair: the best
     # validation macro-F1 of any candidate, but worse claim-level figures than v2 end to end (not shipped)
     "soup-v3": ["bs16-s15", "cf-all"],
+    # round 6: one init, three data orders
+    "soup-cf-d": ["cf-all", "cf-all-d1", "cf-all-d2"],
+    "soup-cft-d": ["cft", "cft-d1", "cft-d2"],
 }
 ROUND_1 = "base-s13,base-s14,base-s15,lr5e-5,lr2e-5,bs16,maxlen128,no-covid,sci-climate-x3,claim-only"
 ROUND_2 = "bs16,bs16-s14,bs16-s15,bs16-lr5e-5,bs16-no-climate,claim-only-bs16,claim-only-bs16-no-climate"
 ROUND_3 = "cf-all,cf-all-co,cf-soft,cf-soft-co,cf-soft-hn,cf-soft-hn-co,poe,poe-soft-hn"
 ROUND_4 = "cf-all,cf-all-s13,cf-all-s14,cf-all-co-s13,cf-all-co-s14"
 ROUND_5 = "bs16-s15,cf-all,claim-only-bs16,cf-all-co"  # -> soup-v3, and both members' claim-only twins
-ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5}
+ROUND_6 = "cft,cft-s13,cft-s14,cft-d1,cft-d2,cf-all,cf-all-d1,cf-all-d2"
+ROUND_7 = "cf-all-co,cf-all-co-d1,cf-all-co-d2,cf-all-e5,cf-all-e5-d2"
+ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -115,10 +136,20 @@ def split_train(rows: list[dict], share: float = 0.1) -> tuple[list[dict], list[
     return train, validation
 
 
+def titled(rows: list[dict], pairs: Path, scope: str | None) -> list[dict]:
+    """``rows`` with "title: " before the evidence where eval/sweep_extras.py found its document's title (scope
+    "all", or one set: "scifact" / "climate-fever"); rows without a known title are left as they are."""
+    if not scope:
+        return rows
+    titles = {t["evidence"]: t["title"].rstrip(" .") for t in read(pairs / "evidence-titles.jsonl") if scope in ("all", t["set"])}
+    return [dict(r, evidence=f"{titles[r['evidence']]}: {r['evidence']}") if r["evidence"] in titles else r for r in rows]
+
+
 def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None = None) -> list[dict]:
     """Options: drop (families left out), oversample (family -> copies), and from eval/sweep_extras.py's files:
     climate_all (every Climate-FEVER training pair instead of the balanced share), soft (their vote-distribution
-    targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row)."""
+    targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row), title
+    (the document's title before the evidence: "all" or one set's)."""
     rows = [r for r in rows if family(r["source"]) not in options.get("drop", [])]
     if options.get("climate_all") or options.get("hardneg"):
         extra = read(pairs / "climate-fever-train-all.jsonl") if options.get("climate_all") else []
@@ -130,6 +161,8 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
+    if options.get("title"):
+        rows = titled(rows, pairs, options["title"])
     out = []
     for r in rows:
         out += [r] * options.get("oversample", {}).get(family(r["source"]), 1)
@@ -144,6 +177,7 @@ def train_one(name: str, pairs: Path, out: Path, base_model: str) -> None:
     config = replace(config, base_model=base_model)
     train, validation = split_train(read(pairs / "train.jsonl"))
     rows = training_rows(train, options, config.seed, pairs)
+    validation = titled(validation, pairs, options.get("title"))
     print(f"[{name}] {len(rows)} training pairs, {len(validation)} validation pairs", flush=True)
     result = train_verifier(pairs_to_dataset(rows), out / name, pairs_to_dataset(validation), config)
     meta = json.loads((out / name / "factcheck_training.json").read_text())
@@ -193,6 +227,11 @@ def score(model_dir: Path, sets: dict[str, list[dict]], claim_only: bool) -> dic
     return report
 
 
+def _title_scope(name: str) -> str | None:
+    """A candidate's title option; a soup's is its first member's (soups mix no title options)."""
+    return CANDIDATES[SOUPS[name][0] if name in SOUPS else name][1].get("title")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by factcheck recipes")
@@ -201,6 +240,7 @@ def main() -> None:
     parser.add_argument("--only", default=ROUND_1, help="comma-separated candidates, or round-1 / round-2 (default: round-1)")
     parser.add_argument("--parallel", type=int, default=0, help="candidates trained at once (default: all on a GPU, 1 on CPU)")
     parser.add_argument("--deadline", type=float, default=0, help="stop waiting for training after this many seconds")
+    parser.add_argument("--fever-sample", type=int, default=0, help="score FEVER-Lite test on this many pairs (default: all)")
     parser.add_argument("--train-one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -244,14 +284,17 @@ def main() -> None:
             trained.append(soup_name)
     _, validation = split_train(read(args.pairs / "train.jsonl"))
     sets = {"validation": validation, **{n: read(args.pairs / f"{n}.jsonl") for n in DEV_SETS if (args.pairs / f"{n}.jsonl").is_file()}}
+    if args.fever_sample and len(sets.get("fever-lite-test", [])) > args.fever_sample:
+        sets["fever-lite-test"] = random.Random(0).sample(sets["fever-lite-test"], args.fever_sample)
     results = {}
     for name in trained:
         config = CANDIDATES[name][0] if name in CANDIDATES else BASE
+        scope = _title_scope(name)
         results[name] = {
             "config": asdict(config) if name in CANDIDATES else {"soup_of": SOUPS[name]},
             "data_options": CANDIDATES[name][1] if name in CANDIDATES else {},
             "train_seconds": seconds.get(name),
-            "scores": score(args.out / name, sets, config.claim_only),
+            "scores": score(args.out / name, {k: titled(v, args.pairs, scope) for k, v in sets.items()}, config.claim_only),
         }
         print(name, json.dumps({k: v["macro_f1"] for k, v in results[name]["scores"].items()}), flush=True)
     verifiers = [n for n in results if not results[n]["config"].get("claim_only")]
@@ -260,7 +303,8 @@ def main() -> None:
         "best": best,
         "selected_by": "validation macro-F1 (10 % of the training claims, held out)",
         "candidates": results,
-        "command": "python eval/sweep_verifier.py --pairs PAIRS --out OUT" + ("" if args.only == ROUND_1 else f" --only {args.only}"),
+        "command": "python eval/sweep_verifier.py --pairs PAIRS --out OUT" + ("" if args.only == ROUND_1 else f" --only {args.only}")
+        + (f" --fever-sample {args.fever_sample}" if args.fever_sample else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores" + (f", {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""),
         "date": date.today().isoformat(),
         "seconds": round(time.time() - started, 1),

@@ -33,6 +33,9 @@ class TrainConfig:
     max_length: int = 256
     warmup_ratio: float = 0.1
     seed: int = 13
+    #: seed of the data order only (default: ``seed``); with one ``seed`` and several data seeds, the runs start
+    #: from the same weights, classifier head included, so their weights can be averaged (a model soup).
+    data_seed: int | None = None
     #: train a claim-only baseline: the evidence is blanked, so it measures what the claim alone predicts.
     claim_only: bool = False
     eval_batch_size: int = 64
@@ -198,7 +201,7 @@ def train_verifier(
         learning_rate=config.learning_rate,
         warmup_ratio=config.warmup_ratio,
         seed=config.seed,
-        data_seed=config.seed,
+        data_seed=config.seed if config.data_seed is None else config.data_seed,
         eval_strategy="epoch" if evaluator else "no",
         save_strategy="epoch" if evaluator else "no",
         save_total_limit=2,
