@@ -3,6 +3,7 @@
     factcheck recipes --data-dir ../shared/data --out PAIRS
     python eval/train_claim_only.py --pairs PAIRS --out CLAIM_ONLY
     python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS --claim-only CLAIM_ONLY   # ~3 min, CPU
+    (--claim-only only for claim-only-bias.jsonl, which only the product-of-experts candidates read)
 
 Writes into PAIRS:
 - climate-fever-train-all.jsonl: every (evidence, claim) pair of the Climate-FEVER training claims (the recipe's
@@ -105,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by `factcheck recipes`")
-    parser.add_argument("--claim-only", type=Path, required=True, help="claim-only model (eval/train_claim_only.py)")
+    parser.add_argument("--claim-only", type=Path, default=None, help="claim-only model (eval/train_claim_only.py); without it, no claim-only-bias.jsonl (only the product-of-experts candidates read it)")
     args = parser.parse_args()
     pairs, hardneg = climate_rows(args.data_dir)
     write_jsonl(pairs, args.pairs / "climate-fever-train-all.jsonl")
@@ -116,8 +117,9 @@ def main() -> None:
         evidences |= {json.loads(line)["evidence"] for line in (args.pairs / f"{dev}.jsonl").read_text().splitlines() if line.strip()}
     titles = evidence_titles(args.data_dir, evidences)
     write_jsonl(titles, args.pairs / "evidence-titles.jsonl")
-    claims = sorted({r["claim"] for r in train + pairs})
-    write_jsonl(claim_bias(claims, args.claim_only), args.pairs / "claim-only-bias.jsonl")
+    claims = sorted({r["claim"] for r in train + pairs}) if args.claim_only else []
+    if args.claim_only:
+        write_jsonl(claim_bias(claims, args.claim_only), args.pairs / "claim-only-bias.jsonl")
     print(f"{len(pairs)} Climate-FEVER pairs, {len(hardneg)} retrieved neutrals, {len(claims)} claim biases, {len(titles)} evidence titles -> {args.pairs}")
 
 
