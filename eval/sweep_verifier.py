@@ -76,8 +76,8 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "cf-all-co-s13": (replace(BS16, seed=13, claim_only=True), {"climate_all": True}),
     "cf-all-co-s14": (replace(BS16, seed=14, claim_only=True), {"climate_all": True}),
     # round 6: the evidence's document title before it ("Arctic: The melting of the ice ..."), over seeds; and
-    # the same init (seed 15) with other data orders, to soup (their claim-only twins are round 4's: a title is
-    # part of the evidence, which a twin never sees)
+    # the same init (seed 15) with other data orders, to soup. A title is part of the evidence, which a claim-only
+    # twin never sees, so cft's twins are cf-all's (rounds 3-4); the data orders' twins are round 7's.
     "cft": (BS16, {"climate_all": True, "title": "all"}),
     "cft-s13": (replace(BS16, seed=13), {"climate_all": True, "title": "all"}),
     "cft-s14": (replace(BS16, seed=14), {"climate_all": True, "title": "all"}),
