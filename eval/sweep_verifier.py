@@ -22,6 +22,7 @@ one candidate takes hours.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -136,12 +137,17 @@ def split_train(rows: list[dict], share: float = 0.1) -> tuple[list[dict], list[
     return train, validation
 
 
+@functools.lru_cache(maxsize=4)
+def _titles(pairs: Path, scope: str) -> dict[str, str]:
+    return {t["evidence"]: t["title"].rstrip(" .") for t in read(pairs / "evidence-titles.jsonl") if scope in ("all", t["set"])}
+
+
 def titled(rows: list[dict], pairs: Path, scope: str | None) -> list[dict]:
     """``rows`` with "title: " before the evidence where eval/sweep_extras.py found its document's title (scope
     "all", or one set: "scifact" / "climate-fever"); rows without a known title are left as they are."""
     if not scope:
         return rows
-    titles = {t["evidence"]: t["title"].rstrip(" .") for t in read(pairs / "evidence-titles.jsonl") if scope in ("all", t["set"])}
+    titles = _titles(pairs, scope)
     return [dict(r, evidence=f"{titles[r['evidence']]}: {r['evidence']}") if r["evidence"] in titles else r for r in rows]
 
 

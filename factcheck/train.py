@@ -125,26 +125,33 @@ def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
 
 
 def _stance_loss(model: CrossEncoder) -> nn.Module:  # built here: torch is a heavy import
+    import torch
     from sentence_transformers.cross_encoder.losses import CrossEntropyLoss
 
+    class SoftBiasedCrossEntropy(torch.nn.Module):
+        """The criterion: plain cross-entropy for stance ids; for rows of [target distribution, bias] (see
+        :func:`pairs_to_dataset`), cross-entropy towards the target of logits + bias (a product of experts)."""
+
+        def __init__(self, plain: nn.Module) -> None:
+            super().__init__()
+            self.plain = plain
+
+        def forward(self, logits: Tensor, labels: Tensor) -> Tensor:
+            if not labels.is_floating_point():
+                return self.plain(logits, labels)
+            logits, labels = logits.float(), labels.to(logits.device).float()
+            n = logits.shape[1]
+            return -(labels[:, :n] * torch.log_softmax(logits + labels[:, n:], dim=1)).sum(1).mean()
+
     class StanceLoss(CrossEntropyLoss):
-        """Cross-entropy over the stances; labels are stance ids, or rows of [target distribution, bias]
-        (see :func:`pairs_to_dataset`): soft targets, and a product of experts with a bias-only model."""
+        """sentence-transformers' CrossEntropyLoss with the criterion above; list labels are stacked first."""
+
+        def __init__(self, model: CrossEncoder) -> None:
+            super().__init__(model)
+            self.ce_loss = SoftBiasedCrossEntropy(self.ce_loss)
 
         def forward(self, inputs: list[list[str]], labels: Tensor | list[Tensor], prompt: str | None = None, task: str | None = None) -> Tensor:
-            import torch
-            from sentence_transformers.util import batch_to_device
-
-            if isinstance(labels, list):
-                labels = torch.stack(labels)
-            if not labels.is_floating_point():
-                return super().forward(inputs, labels, prompt=prompt, task=task)
-            tokens = batch_to_device(self.model.preprocess(list(zip(inputs[0], inputs[1])), prompt=prompt, task=task), self.model.device)
-            logits = self.model(tokens)["scores"].float()
-            labels = labels.to(logits.device).float()
-            n = logits.shape[1]
-            target, bias = labels[:, :n], labels[:, n:]
-            return -(target * torch.log_softmax(logits + bias, dim=1)).sum(1).mean()
+            return super().forward(inputs, torch.stack(labels) if isinstance(labels, list) else labels, prompt=prompt, task=task)
 
     return StanceLoss(model)
 
