@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 from scipy.special import log_softmax
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_verifier import CANDIDATES, read, split_train, training_rows
+from verifier_diagnostics import macro_f1
 
 from factcheck.embed import Embedder, EmbedderConfig
 from factcheck.labels import STANCES, stance_of
@@ -53,10 +53,6 @@ DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fa
 RECIPE = "cf-all-e5-d2"
 EMBEDDERS = ("use-multilingual", "all-MiniLM-L6-v2")
 WEIGHTS = (0.25, 0.5, 0.75, 1.0, 1.5)
-
-
-def macro_f1(gold: np.ndarray, scores: np.ndarray) -> float:
-    return round(float(f1_score(gold, scores.argmax(axis=1), average="macro")), 4)
 
 
 def features(vectors: dict[str, np.ndarray], rows: list[dict]) -> np.ndarray:
