@@ -155,8 +155,22 @@ class MilvusServer:
                 self.proc.kill()
 
     def stop(self) -> None:
+        """Kill the server, end the connections still relayed (a client in this process may hold one open) and
+        close the relay's loop, so that nothing is left pending for the interpreter's exit to tear down."""
         self.kill()
-        self._loop.call_soon_threadsafe(self._loop.stop)
+
+        async def drain() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(drain(), self._loop).result(30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+        if not self._loop.is_running():
+            self._loop.close()
 
 
 if __name__ == "__main__":
