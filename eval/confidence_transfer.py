@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 
-from factcheck.eval import calibration
+from factcheck.eval import calibration, oracle_config
 from factcheck.pipeline import CheckConfig, ConfidenceMap, aggregate
 from factcheck.verify import default_verifier_path
 
@@ -34,17 +33,17 @@ def main() -> None:
         meta = json.loads((run / "metrics.json").read_text())
         config = CheckConfig(**meta["config"])
         if meta.get("mode") == "oracle":  # every gold passage, gated or not, as `factcheck eval --oracle` does
-            gate = meta.get("similarity_gate")
-            config = replace(config, top_k=10**6, min_similarity=float("-inf") if gate is None else gate)
+            config = oracle_config(config, gate=meta.get("similarity_gate") is not None)
         raw, printed, right, replayed = [], [], [], 0
         for line in (run / "predictions.jsonl").read_text().splitlines():
             row = json.loads(line)
             passages = row["evidence"][: config.top_k]
             label, score, _ = aggregate([p["probabilities"] for p in passages], [p["similarity"] for p in passages], config)
+            confidence = curves(label, score)
             # predictions.jsonl rounds probabilities to 4 decimals: a claim at a threshold may replay otherwise
-            replayed += label == row["predicted"] and abs(curves(label, score) - row["confidence"]) < 1e-3
+            replayed += label == row["predicted"] and abs(confidence - row["confidence"]) < 1e-3
             raw.append(score)
-            printed.append(curves(label, score))
+            printed.append(confidence)
             right.append(label == row["gold"])
         report[run.name] = {
             "claims": len(right),

@@ -43,7 +43,7 @@ from factcheck.eval import (
 )
 from factcheck.index import build_index
 from factcheck.labels import LABELS
-from factcheck.pipeline import CheckConfig, cache_dir
+from factcheck.pipeline import CheckConfig, ConfidenceMap, cache_dir
 from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "aggregation-fit.json"
@@ -135,10 +135,10 @@ def out_of_fold(dev: dict[str, list[Scored]], config: CheckConfig, folds: int, r
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, group * 3 + gold):
             fitted, _ = fit_aggregation({name: [rows[i][1] for i in train if group[i] == k] for k, name in enumerate(names)})
             curves = fit_confidence_curves([rows[i][1] for i in train], fitted)
+            printed = ConfidenceMap({label: (c["x"], c["y"]) for label, c in curves.items()})
             for i, (label, raw) in zip(test, replay_with_scores([rows[i][1] for i in test], fitted)):
                 predicted["rule"][i] = LABELS.index(label)
-                curve = curves.get(label)
-                confidence["rule"][i] = float(np.interp(raw, curve["x"], curve["y"])) if curve else raw
+                confidence["rule"][i] = printed(label, raw)
             scaler = StandardScaler().fit(x[train])
             model = LogisticRegression(C=0.1, max_iter=5000, class_weight="balanced").fit(scaler.transform(x[train]), gold[train])
             p = model.predict_proba(scaler.transform(x[test]))

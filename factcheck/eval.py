@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -347,6 +347,11 @@ def peak_rss_mib() -> float | None:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def oracle_config(config: CheckConfig, *, gate: bool) -> CheckConfig:
+    """``config`` for judging a claim's gold evidence: every given passage, through the similarity gate or not."""
+    return replace(config, top_k=10**6, min_similarity=config.min_similarity if gate else float("-inf"))
+
+
 def replay(scored: Sequence[Scored], config: CheckConfig) -> list[str]:
     return [label for label, _ in replay_with_scores(scored, config)]
 
@@ -483,7 +488,6 @@ def run_benchmark(
     import platform
     import time
     from collections import Counter
-    from dataclasses import replace
 
     import numpy as np
 
@@ -517,9 +521,7 @@ def run_benchmark(
         if progress:
             progress("timing single claims", i, len(timed))
 
-    check_config = checker.config
-    if oracle:
-        check_config = replace(check_config, top_k=10**6, min_similarity=check_config.min_similarity if run.gate_oracle_evidence else float("-inf"))
+    check_config = oracle_config(checker.config, gate=run.gate_oracle_evidence) if oracle else checker.config
     k = check_config.top_k
     predictions = replay_with_scores(scored, check_config)
     gold = [s.claim.label for s in scored]
