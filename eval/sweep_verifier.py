@@ -5,6 +5,8 @@
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only base-s13,base-s14,base-s15
     python eval/sweep_extras.py --data-dir ../shared/data --pairs pairs/ --claim-only CLAIM_ONLY  # rounds 3-4 need it
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only round-3
+    python eval/sweep_verifier.py --pairs pairs/ --out teachers/ --only round-8-teachers  # writes oof-targets.jsonl
+    cp teachers/oof-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-8
 
 Selection is honest: 10 % of the training claims (grouped so that a claim and its negation edit fall on the
 same side) are held out as a validation split; each candidate keeps its best epoch by validation macro-F1, and
@@ -43,6 +45,8 @@ BASE = TrainConfig(epochs=4, learning_rate=3e-5, batch_size=32, max_length=256, 
 #: candidate -> (training config, data options). Data options: drop (source families left out),
 #: oversample (family -> copies).
 BS16 = replace(BASE, batch_size=16, seed=15)  # the shipped verifier's recipe (round 2's winner)
+V3 = replace(BS16, epochs=5, data_seed=2)  # v3's recipe (round 7's cf-all-e5-d2, with climate_all)
+KD_FOLDS = 4
 
 CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "base-s13": (BASE, {}),
@@ -92,6 +96,19 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "cf-all-co-d2": (replace(BS16, data_seed=2, claim_only=True), {"climate_all": True}),
     "cf-all-e5": (replace(BS16, epochs=5), {"climate_all": True}),
     "cf-all-e5-d2": (replace(BS16, epochs=5, data_seed=2), {"climate_all": True}),
+    # round 8: distillation from cross-fitted teachers. Four teachers with v3's recipe, each trained without one
+    # quarter of the training claims (grouped as the validation split is), label the quarter they never saw; the
+    # students (v3's recipe) train towards alpha x the gold label + (1 - alpha) x that out-of-fold distribution:
+    # Climate-FEVER's labels are votes that split on half of its pairs, and an out-of-fold model's distribution
+    # says which training pairs are doubtful. The four teachers' averaged probabilities are scored as well (the
+    # ensemble the students are distilled from). cf-all-co-e5-d2 is v3's own claim-only twin, never trained before.
+    **{f"kd-t{k}": (V3, {"climate_all": True, "fold": [k, KD_FOLDS]}) for k in range(KD_FOLDS)},
+    "kd-a5-d2": (V3, {"climate_all": True, "distill": 0.5}),
+    "kd-a5-d1": (replace(V3, data_seed=1), {"climate_all": True, "distill": 0.5}),
+    "kd-a5-d15": (replace(V3, data_seed=15), {"climate_all": True, "distill": 0.5}),
+    "kd-a2-d2": (V3, {"climate_all": True, "distill": 0.2}),
+    "kd-a2-d1": (replace(V3, data_seed=1), {"climate_all": True, "distill": 0.2}),
+    "cf-all-co-e5-d2": (replace(V3, claim_only=True), {"climate_all": True}),
 }
 SOUPS = {
     "soup-base": ["base-s13", "base-s14", "base-s15"],
@@ -111,7 +128,10 @@ ROUND_4 = "cf-all,cf-all-s13,cf-all-s14,cf-all-co-s13,cf-all-co-s14"
 ROUND_5 = "bs16-s15,cf-all,claim-only-bs16,cf-all-co"  # -> soup-v3, and both members' claim-only twins
 ROUND_6 = "cft,cft-s13,cft-s14,cft-d1,cft-d2,cf-all,cf-all-d1,cf-all-d2"
 ROUND_7 = "cf-all-co,cf-all-co-d1,cf-all-co-d2,cf-all-e5,cf-all-e5-d2"
-ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7}
+ROUND_8_TEACHERS = ",".join(f"kd-t{k}" for k in range(KD_FOLDS))  # writes OUT/oof-targets.jsonl, for:
+ROUND_8 = "kd-a5-d2,kd-a5-d1,kd-a5-d15,kd-a2-d2,kd-a2-d1,cf-all-co-e5-d2"
+ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7,
+          "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -128,6 +148,63 @@ def claim_group(claim: str) -> str:
 
 def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def fold_of(claim: str, folds: int) -> int:
+    """The cross-fitting fold of a claim's group (other bits of the hash than the validation split's)."""
+    return int(claim_group(claim)[8:16], 16) % folds
+
+
+def distilled(rows: list[dict], oof: list[dict], alpha: float) -> list[dict]:
+    """``rows`` with target = alpha x their one-hot label + (1 - alpha) x the out-of-fold teachers' distribution
+    for that (evidence, claim); a row without one keeps its label alone."""
+    from factcheck.labels import STANCES, stance_of
+
+    teacher = {(t["evidence"], t["claim"]): t["target"] for t in oof}
+    out = []
+    for r in rows:
+        probs = teacher.get((r["evidence"], r["claim"]))
+        if probs is not None:
+            gold = STANCES.index(stance_of(r["label"]))
+            r = dict(r, target=[alpha * (j == gold) + (1 - alpha) * p for j, p in enumerate(probs)])
+        out.append(r)
+    return out
+
+
+def write_oof(out: Path, pairs: Path, teachers: list[str], sets: dict[str, list[dict]]) -> dict:
+    """Each fold teacher labels the training rows of the fold it never saw (OUT/oof-targets.jsonl, what
+    ``distill`` trains towards); the teachers' averaged probabilities are scored on ``sets``."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from factcheck.eval import expected_calibration_error
+    from factcheck.labels import STANCES, stance_of
+    from factcheck.verify import Verifier, VerifierConfig, softmax
+
+    config, options = CANDIDATES[teachers[0]]
+    base = {k: v for k, v in options.items() if k != "fold"}
+    rows = training_rows(split_train(read(pairs / "train.jsonl"))[0], base, config.seed, pairs)
+    folds = options["fold"][1]
+    oof, ensemble = [], {name: 0.0 for name in sets}
+    for name in teachers:
+        k = CANDIDATES[name][1]["fold"][0]
+        verifier = Verifier(VerifierConfig(model=str(out / name), batch_size=256))
+        held = [r for r in rows if fold_of(r["claim"], folds) == k]
+        probs = softmax(verifier.logits([(r["evidence"], r["claim"]) for r in held]))
+        oof += [{"evidence": r["evidence"], "claim": r["claim"], "label": r["label"], "target": [round(float(x), 5) for x in p]} for r, p in zip(held, probs)]
+        for set_name, set_rows in sets.items():
+            ensemble[set_name] = ensemble[set_name] + softmax(verifier.logits([(r["evidence"], r["claim"]) for r in set_rows])) / len(teachers)
+    (out / "oof-targets.jsonl").write_text("".join(json.dumps(r) + "\n" for r in oof))
+    gold_oof = np.array([STANCES.index(stance_of(r["label"])) for r in oof])
+    report = {"oof": {"pairs": len(oof), "macro_f1": round(float(f1_score(gold_oof, np.array([r["target"] for r in oof]).argmax(1), average="macro")), 4)}}
+    for set_name, set_rows in sets.items():
+        gold = np.array([STANCES.index(stance_of(r["label"])) for r in set_rows])
+        report[set_name] = {
+            "pairs": len(set_rows),
+            "macro_f1": round(float(f1_score(gold, ensemble[set_name].argmax(1), average="macro")), 4),
+            "ece_raw": round(expected_calibration_error(ensemble[set_name], gold), 4),
+        }
+    return report
 
 
 def split_train(rows: list[dict], share: float = 0.1) -> tuple[list[dict], list[dict]]:
@@ -164,6 +241,10 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
             rows = [r for r in rows if family(r["source"]) != "climate-fever"]
         rows += split_train(extra)[0]  # the validation claims stay out, as in train.jsonl
     rows = [r if options.get("soft") else {k: v for k, v in r.items() if k != "target"} for r in rows]
+    if options.get("fold"):
+        rows = [r for r in rows if fold_of(r["claim"], options["fold"][1]) != options["fold"][0]]
+    if options.get("distill") is not None:
+        rows = distilled(rows, read(pairs / "oof-targets.jsonl"), options["distill"])
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
@@ -176,11 +257,11 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     return out
 
 
-def train_one(name: str, pairs: Path, out: Path, base_model: str) -> None:
+def train_one(name: str, pairs: Path, out: Path, base_model: str, epochs: int = 0) -> None:
     from factcheck.train import pairs_to_dataset, train_verifier
 
     config, options = CANDIDATES[name]
-    config = replace(config, base_model=base_model)
+    config = replace(config, base_model=base_model, epochs=epochs or config.epochs)
     train, validation = split_train(read(pairs / "train.jsonl"))
     rows = training_rows(train, options, config.seed, pairs)
     validation = titled(validation, pairs, options.get("title"))
@@ -247,11 +328,12 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=0, help="candidates trained at once (default: all on a GPU, 1 on CPU)")
     parser.add_argument("--deadline", type=float, default=0, help="stop waiting for training after this many seconds")
     parser.add_argument("--fever-sample", type=int, default=0, help="score FEVER-Lite test on this many pairs (default: all)")
+    parser.add_argument("--epochs", type=int, default=0, help="train every candidate this many epochs (smoke runs; default: its own)")
     parser.add_argument("--train-one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.train_one:
-        train_one(args.train_one, args.pairs, args.out, args.base_model)
+        train_one(args.train_one, args.pairs, args.out, args.base_model, args.epochs)
         return
     import torch
 
@@ -269,7 +351,7 @@ def main() -> None:
         while pending and len(running) < parallel:
             name = pending.pop(0)
             log = open(args.out / f"{name}.log", "w")
-            cmd = [sys.executable, __file__, "--pairs", str(args.pairs), "--out", str(args.out), "--base-model", args.base_model, "--train-one", name]
+            cmd = [sys.executable, __file__, "--pairs", str(args.pairs), "--out", str(args.out), "--base-model", args.base_model, "--epochs", str(args.epochs), "--train-one", name]
             running[name] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), time.time())
         for name, (proc, t0) in list(running.items()):
             if proc.poll() is not None:
@@ -303,14 +385,18 @@ def main() -> None:
             "scores": score(args.out / name, {k: titled(v, args.pairs, scope) for k, v in sets.items()}, config.claim_only),
         }
         print(name, json.dumps({k: v["macro_f1"] for k, v in results[name]["scores"].items()}), flush=True)
-    verifiers = [n for n in results if not results[n]["config"].get("claim_only")]
+    teachers = [f"kd-t{k}" for k in range(KD_FOLDS)]
+    if all(t in trained for t in teachers):
+        results["kd-ensemble"] = {"config": {"ensemble_of": teachers}, "data_options": {}, "train_seconds": None, "scores": write_oof(args.out, args.pairs, teachers, sets)}
+        print("kd-ensemble", json.dumps({k: v["macro_f1"] for k, v in results["kd-ensemble"]["scores"].items()}), flush=True)
+    verifiers = [n for n in results if not results[n]["config"].get("claim_only") and n in trained]
     best = max(verifiers, key=lambda n: results[n]["scores"]["validation"]["macro_f1"]) if verifiers else None
     summary = {
         "best": best,
         "selected_by": "validation macro-F1 (10 % of the training claims, held out)",
         "candidates": results,
         "command": "python eval/sweep_verifier.py --pairs PAIRS --out OUT" + ("" if args.only == ROUND_1 else f" --only {args.only}")
-        + (f" --fever-sample {args.fever_sample}" if args.fever_sample else ""),
+        + (f" --fever-sample {args.fever_sample}" if args.fever_sample else "") + (f" --epochs {args.epochs}" if args.epochs else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores" + (f", {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""),
         "date": date.today().isoformat(),
         "seconds": round(time.time() - started, 1),
