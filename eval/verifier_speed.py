@@ -4,8 +4,9 @@
 
 PAIRS is the folder written by `factcheck recipes`; the pairs are a fixed random sample (seed 13) of its dev sets
 in equal shares, so their lengths are those the pipeline meets. Two paths are timed, each after one warm-up batch:
-factcheck's `Verifier.logits` (duplicates scored once, batches sorted by length) and the plain
-`CrossEncoder.predict` on the pairs in their sampled order. The best of `--repeats` runs is reported, because
+factcheck's `Verifier.logits` (duplicates scored once, batches of similar token length; ONNX Runtime for the
+shipped verifier unless FACTCHECK_BACKEND=torch) and the plain `CrossEncoder.predict` on the pairs in their sampled
+order (it sorts them by characters). The best of `--repeats` runs is reported, because
 other work on a shared machine only ever slows a run down. Results go to eval/results/verifier-speed.json.
 """
 
@@ -67,8 +68,9 @@ def main() -> None:
         "factcheck_pairs_per_s": round(len(pairs) / factcheck_s, 1),
         "plain_predict_pairs_per_s": round(len(pairs) / plain_s, 1),
         "load_and_warmup_s": round(load_seconds, 2),
+        "backend": "onnx" if verifier.onnx is not None else "torch",
         "torch_threads": torch.get_num_threads(),
-        "command": f"python eval/verifier_speed.py --pairs-dir PAIRS --pairs {args.pairs} --batch-size {args.batch_size} --repeats {args.repeats}",
+        "command": ("FACTCHECK_BACKEND=torch " if verifier.onnx is None else "") + f"python eval/verifier_speed.py --pairs-dir PAIRS --pairs {args.pairs} --batch-size {args.batch_size} --repeats {args.repeats}",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}",
         "date": date.today().isoformat(),
     }

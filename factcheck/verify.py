@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .embed import quiet_transformers
 from .errors import FactcheckError
@@ -149,27 +149,43 @@ class Verifier:
         return 1.0
 
     def logits(self, pairs: Sequence[tuple[str, str]], *, show_progress: bool = False) -> np.ndarray:
-        """Raw logits (STANCES order) for (evidence, claim) pairs; duplicates scored once, batches by length."""
+        """Raw logits (STANCES order) for (evidence, claim) pairs; duplicates scored once, in batches of similar
+        token length."""
         import numpy as np
 
         if not pairs:
             return np.zeros((0, len(STANCES)), dtype=np.float32)
         unique = list(dict.fromkeys(pairs))
-        order = sorted(range(len(unique)), key=lambda i: len(unique[i][0]) + len(unique[i][1]))
         if self.onnx is not None:
-            scores = self.onnx.logits([unique[i] for i in order], self.config.batch_size)
+            scores = self.onnx.logits(unique, self.config.batch_size)
         else:
-            scores = self.model.predict(
-                [unique[i] for i in order],
-                batch_size=self.config.batch_size,
-                convert_to_numpy=True,
-                show_progress_bar=show_progress,
-            )
-        logits = np.empty_like(scores)
-        logits[order] = scores
-        logits = logits[:, self.column_order]
+            scores = self._torch_logits(unique, show_progress)
+        logits = scores[:, self.column_order]
         position = {pair: i for i, pair in enumerate(unique)}
         return logits[[position[p] for p in pairs]].astype(np.float32)
+
+    def _torch_logits(self, pairs: list[tuple[str, str]], show_progress: bool) -> np.ndarray:
+        """sentence-transformers' predict, one call per batch of similar token length (its own sorting goes by
+        characters, which leaves more padding)."""
+        import numpy as np
+
+        from .onnxrt import length_batches
+
+        model = self.model
+        ids = model.tokenizer([e for e, _ in pairs], [c for _, c in pairs], truncation=True, max_length=model.max_length)["input_ids"]
+        batches: Iterable[list[int]] = length_batches([len(x) for x in ids], self.config.batch_size)
+        if show_progress:
+            from rich.progress import track
+
+            batches = track(batches, description="verifying", transient=True)
+        out: np.ndarray | None = None
+        for batch in batches:
+            scores = model.predict([pairs[i] for i in batch], batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False)
+            if out is None:
+                out = np.zeros((len(pairs), scores.shape[1]), dtype=np.float32)
+            out[batch] = scores
+        assert out is not None
+        return out
 
     @property
     def routes_languages(self) -> bool:

@@ -30,6 +30,23 @@ def test_shipped_verifier_gives_probabilities_in_stance_order() -> None:
     assert np.allclose(again, probs[[2, 0, 2]], atol=1e-5)
 
 
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_pairs_batched_by_token_length_keep_their_own_logits(backend: str) -> None:
+    """Batches are cut by token count, not in the order given: each pair still gets the logits it gets alone."""
+    pairs = [
+        *PAIRS,
+        ("OpenAI, 2015; 97.4 bn USD; 500 bn USD; 100 bn USD; 2025-02-10; 2025-01-21.", "OpenAI was founded in 2015."),
+        ("Stargate is a joint venture announced at the White House in January 2025 by OpenAI, SoftBank and Oracle, "
+         "with an initial 100 billion dollars and up to 500 billion dollars over four years.", "Stargate was announced in 2025."),
+        ("Yes.", "No."),
+    ]
+    batched = Verifier(VerifierConfig(backend=backend, batch_size=2)).logits(pairs[::-1])[::-1]
+    alone = Verifier(VerifierConfig(backend=backend, batch_size=1))
+    single = np.concatenate([alone.logits([p]) for p in pairs])
+    assert batched.shape == (len(pairs), 3)
+    assert np.allclose(batched, single, atol=1e-4)
+
+
 def test_label_order_is_read_from_id2label(tmp_path: Path) -> None:
     """A model whose outputs come in another order (as hub NLI models do) gives the same stances."""
     from safetensors.torch import load_file, save_file
