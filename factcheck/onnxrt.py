@@ -214,6 +214,25 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def _run_by_length(session: onnxruntime.InferenceSession, tok: Tokenizer, inputs: list, batch_size: int) -> np.ndarray:
+    """``session``'s first output for each input (a text, or a text pair), in the order given, run in batches of
+    similar token length."""
+    import numpy as np
+
+    tok.no_padding()
+    lengths = [len(e.ids) for e in tok.encode_batch(inputs)]
+    tok.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
+    out: np.ndarray | None = None
+    for batch in length_batches(lengths, batch_size):
+        rows = session.run(None, _feed(tok.encode_batch([inputs[i] for i in batch])))[0]
+        if out is None:
+            out = np.empty((len(inputs), rows.shape[1]), dtype=np.float32)
+        out[batch] = rows
+    if out is None:
+        raise ValueError("nothing to run: the caller handles empty input")
+    return out
+
+
 def _feed(encodings: list) -> dict[str, np.ndarray]:
     import numpy as np
 
@@ -235,20 +254,7 @@ class OnnxEncoder:
         self.dim = int(self.session.get_outputs()[0].shape[1] or 0) or self.encode(["x"]).shape[1]
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        import numpy as np
-
-        tok = self.tokenizer
-        tok.no_padding()
-        lengths = [len(e.ids) for e in tok.encode_batch(list(texts))]
-        tok.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
-        out: np.ndarray | None = None
-        for batch in length_batches(lengths, batch_size):
-            vectors = self.session.run(None, _feed(tok.encode_batch([texts[i] for i in batch])))[0]
-            if out is None:
-                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[batch] = vectors
-        assert out is not None
-        return out
+        return _run_by_length(self.session, self.tokenizer, list(texts), batch_size)
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         return list(self.tokenizer.encode(text, add_special_tokens=False).offsets)
@@ -264,16 +270,4 @@ class OnnxCrossEncoder:
 
     def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
         """Logits in the order of ``pairs``, run in batches of similar token length."""
-        import numpy as np
-
-        tok = self.tokenizer
-        tok.no_padding()
-        lengths = [len(e.ids) for e in tok.encode_batch([tuple(p) for p in pairs])]
-        tok.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
-        out = np.zeros((len(pairs), 3), dtype=np.float32)
-        for n, batch in enumerate(length_batches(lengths, batch_size)):
-            scores = self.session.run(None, _feed(tok.encode_batch([tuple(pairs[i]) for i in batch])))[0]
-            if n == 0:
-                out = np.zeros((len(pairs), scores.shape[1]), dtype=np.float32)
-            out[batch] = scores
-        return out
+        return _run_by_length(self.session, self.tokenizer, [tuple(p) for p in pairs], batch_size)
