@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from datasets import Dataset
     from sentence_transformers.cross_encoder import CrossEncoder
     from torch import Tensor, nn
+    from torch.utils.data import BatchSampler
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ class TrainConfig:
     #: train a claim-only baseline: the evidence is blanked, so it measures what the claim alone predicts.
     claim_only: bool = False
     eval_batch_size: int = 64
+    #: batches of similar token length (transformers' group_by_length order: shuffled mega-batches of 50 batches,
+    #: sorted within): on the shipped recipe's training pairs 2.4x fewer token slots than random batches, so much
+    #: faster on a CPU; off by default, because the shipped verifier was trained with random batches.
+    group_by_length: bool = False
 
 
 @dataclass
@@ -122,6 +127,36 @@ def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
     else:
         labels = ids
     return Dataset.from_dict({"evidence": [r["evidence"] for r in rows], "claim": [r["claim"] for r in rows], "label": labels})
+
+
+def _length_grouped_batches(lengths: list[int]) -> Callable[..., BatchSampler]:
+    """A batch sampler factory for sentence-transformers' trainer: each epoch, ``transformers``'
+    length-grouped order (reseeded by seed and epoch), cut into batches."""
+    import torch
+    from transformers.trainer_pt_utils import get_length_grouped_indices
+
+    try:
+        from sentence_transformers.base.sampler import DefaultBatchSampler
+    except ImportError:  # sentence-transformers 5
+        from sentence_transformers.sampler import DefaultBatchSampler  # type: ignore[no-redef]
+
+    class LengthGroupedBatchSampler(DefaultBatchSampler):
+        def __iter__(self) -> Iterator[list[int]]:
+            generator = torch.Generator()
+            generator.manual_seed(self.seed + self.epoch)
+            order = get_length_grouped_indices(lengths, self.batch_size, generator=generator)
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                if len(batch) == self.batch_size or not self.drop_last:
+                    yield batch
+
+        def __len__(self) -> int:
+            return len(lengths) // self.batch_size if self.drop_last else -(-len(lengths) // self.batch_size)
+
+    def make(dataset: Dataset, batch_size: int, drop_last: bool, valid_label_columns: list[str] | None = None, generator: torch.Generator | None = None, seed: int = 0) -> BatchSampler:
+        return LengthGroupedBatchSampler(dataset, batch_size=batch_size, drop_last=drop_last, valid_label_columns=valid_label_columns, generator=generator, seed=seed)
+
+    return make
 
 
 def _stance_loss(model: CrossEncoder) -> nn.Module:  # built here: torch is a heavy import
@@ -221,7 +256,19 @@ def train_verifier(
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         dataloader_drop_last=False,
     )
-    trainer = CrossEncoderTrainer(
+    trainer_class = CrossEncoderTrainer
+    if config.group_by_length:
+        tokens = model.tokenizer(list(train["evidence"]), list(train["claim"]), truncation=True, max_length=config.max_length)["input_ids"]
+        grouped = _length_grouped_batches([len(t) for t in tokens])
+
+        class LengthGroupedTrainer(CrossEncoderTrainer):  # the documented hook; a sampler in the args would be pickled with them
+            def get_batch_sampler(self, dataset: Dataset, batch_size: int, drop_last: bool, *args: object, **kwargs: object) -> BatchSampler | None:
+                if len(dataset) != len(tokens):  # not the training set
+                    return super().get_batch_sampler(dataset, batch_size, drop_last, *args, **kwargs)  # type: ignore[arg-type]
+                return grouped(dataset, batch_size, drop_last, *args, **kwargs)
+
+        trainer_class = LengthGroupedTrainer
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train,

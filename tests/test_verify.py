@@ -84,7 +84,27 @@ def test_missing_verifier_is_one_clear_error(tmp_path: Path) -> None:
         Verifier(VerifierConfig(model=str(tmp_path / "no-such-model"))).predict(PAIRS)
 
 
-def test_train_a_small_verifier_end_to_end(tmp_path: Path) -> None:
+def test_length_grouped_batches_cover_every_row_once_with_little_padding() -> None:
+    """--group-by-length: every training row once per epoch, batches of similar length, a new order each epoch."""
+    import random
+
+    from factcheck.train import _length_grouped_batches
+
+    lengths = list(range(1, 641))
+    random.Random(0).shuffle(lengths)
+    sampler = _length_grouped_batches(lengths)(list(range(640)), batch_size=4, drop_last=False, seed=3)
+    first = list(sampler)
+    assert len(first) == len(sampler) == 160 and sorted(i for b in first for i in b) == list(range(640))
+    def slots(batches: list[list[int]]) -> int:
+        return sum(len(b) * max(lengths[i] for i in b) for b in batches)
+
+    assert slots(first) < 1.05 * sum(lengths) < 0.7 * slots([list(range(i, i + 4)) for i in range(0, 640, 4)])
+    sampler.set_epoch(1)
+    assert list(sampler) != first
+
+
+@pytest.mark.parametrize("flags", [[], ["--group-by-length"]])
+def test_train_a_small_verifier_end_to_end(tmp_path: Path, flags: list[str]) -> None:
     """`factcheck train` on a small sample writes a CrossEncoder the pipeline can load."""
     from click.testing import CliRunner
 
@@ -98,11 +118,12 @@ def test_train_a_small_verifier_end_to_end(tmp_path: Path) -> None:
     train = write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     dev = write(tmp_path / "dev.tsv", "premise\thypothesis\tlabel\n" + "".join(f"{r['evidence']}\t{r['claim']}\t{r['label']}\n" for r in rows[:9]))
     out = tmp_path / "model"
-    result = CliRunner().invoke(main, ["train", "--train", str(train), "--dev", str(dev), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--max-length", "48"])
+    result = CliRunner().invoke(main, ["train", "--train", str(train), "--dev", str(dev), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--max-length", "48", *flags])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "factcheck_training.json").read_text())
     assert report["best_epoch"] == 1 and 0.0 <= report["history"][0]["eval_dev_f1_macro"] <= 1.0
     assert report["train_config"]["epochs"] == 1 and report["train_config"]["max_length"] == 48
+    assert report["train_config"]["group_by_length"] == bool(flags)
     trained = Verifier(VerifierConfig(model=str(out)))
     assert trained.predict(PAIRS[:1]).shape == (1, 3)
     config = json.loads((out / "config.json").read_text())
