@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,9 +129,9 @@ def pairs_to_dataset(rows: Sequence[dict]) -> Dataset:
     return Dataset.from_dict({"evidence": [r["evidence"] for r in rows], "claim": [r["claim"] for r in rows], "label": labels})
 
 
-def _length_grouped_batches(lengths: list[int]) -> Callable[..., BatchSampler]:
-    """A batch sampler factory for sentence-transformers' trainer: each epoch, ``transformers``'
-    length-grouped order (reseeded by seed and epoch), cut into batches."""
+def _length_grouped_batches(lengths: list[int]) -> type[BatchSampler]:
+    """A batch sampler class for sentence-transformers' trainer: each epoch, ``transformers``' length-grouped
+    order (reseeded by seed and epoch), cut into batches."""
     import torch
     from transformers.trainer_pt_utils import get_length_grouped_indices
 
@@ -153,10 +153,7 @@ def _length_grouped_batches(lengths: list[int]) -> Callable[..., BatchSampler]:
         def __len__(self) -> int:
             return len(lengths) // self.batch_size if self.drop_last else -(-len(lengths) // self.batch_size)
 
-    def make(dataset: Dataset, batch_size: int, drop_last: bool, valid_label_columns: list[str] | None = None, generator: torch.Generator | None = None, seed: int = 0) -> BatchSampler:
-        return LengthGroupedBatchSampler(dataset, batch_size=batch_size, drop_last=drop_last, valid_label_columns=valid_label_columns, generator=generator, seed=seed)
-
-    return make
+    return LengthGroupedBatchSampler
 
 
 def _stance_loss(model: CrossEncoder) -> nn.Module:  # built here: torch is a heavy import
