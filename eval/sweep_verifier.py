@@ -7,6 +7,8 @@
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only round-3
     python eval/sweep_verifier.py --pairs pairs/ --out teachers/ --only round-8-teachers  # writes oof-targets.jsonl
     cp teachers/oof-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-8
+    python eval/sweep_verifier.py --pairs pairs/ --out mp/ --only round-9-teachers --teacher-base all-mpnet-base-v2/
+    cp mp/mp-*targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-9
 
 Selection is honest: 10 % of the training claims (grouped so that a claim and its negation edit fall on the
 same side) are held out as a validation split; each candidate keeps its best epoch by validation macro-F1, and
@@ -109,7 +111,26 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "kd-a2-d2": (V3, {"climate_all": True, "distill": 0.2}),
     "kd-a2-d1": (replace(V3, data_seed=1), {"climate_all": True, "distill": 0.2}),
     "cf-all-co-e5-d2": (replace(V3, claim_only=True), {"climate_all": True}),
+    # round 9: a larger teacher. all-mpnet-base-v2 (110M parameters, 7x MiniLM's cost: a teacher, never the
+    # shipped model) fine-tuned with v3's data, in three epochs: mp-t on every training pair, whose own
+    # distributions, softened by temperature TEACHER_T, label the pairs it trained on (OUT/mp-targets.jsonl);
+    # mp-t0 / mp-t1 on half the claims each, labelling the half they never saw (OUT/mp-oof-targets.jsonl). The
+    # students are v3's recipe towards alpha x gold + (1 - alpha) x one of those.
+    "mp-t": (replace(V3, epochs=3), {"climate_all": True, "teacher_base": True}),
+    **{f"mp-t{k}": (replace(V3, epochs=3), {"climate_all": True, "teacher_base": True, "fold": [k, 2]}) for k in range(2)},
+    "kd-mp-a5": (V3, {"climate_all": True, "distill": 0.5, "targets": "mp-targets.jsonl"}),
+    "kd-mp-a2": (V3, {"climate_all": True, "distill": 0.2, "targets": "mp-targets.jsonl"}),
+    "kd-mpoof-a5": (V3, {"climate_all": True, "distill": 0.5, "targets": "mp-oof-targets.jsonl"}),
+    "kd-mpoof-a2": (V3, {"climate_all": True, "distill": 0.2, "targets": "mp-oof-targets.jsonl"}),
 }
+#: the teachers whose distributions over the training pairs a round writes, and where: (teachers, file, temperature)
+TEACHER_T = 2.0
+TEACHER_SETS = {
+    "kd-ensemble": ([f"kd-t{k}" for k in range(KD_FOLDS)], "oof-targets.jsonl", 1.0),
+    "mp-oof-ensemble": (["mp-t0", "mp-t1"], "mp-oof-targets.jsonl", 1.0),
+    "mp-insample": (["mp-t"], "mp-targets.jsonl", TEACHER_T),
+}
+MPNET = "sentence-transformers/all-mpnet-base-v2"
 SOUPS = {
     "soup-base": ["base-s13", "base-s14", "base-s15"],
     "soup-bs16": ["bs16", "bs16-s14", "bs16-s15"],
@@ -130,8 +151,10 @@ ROUND_6 = "cft,cft-s13,cft-s14,cft-d1,cft-d2,cf-all,cf-all-d1,cf-all-d2"
 ROUND_7 = "cf-all-co,cf-all-co-d1,cf-all-co-d2,cf-all-e5,cf-all-e5-d2"
 ROUND_8_TEACHERS = ",".join(f"kd-t{k}" for k in range(KD_FOLDS))  # writes OUT/oof-targets.jsonl, for:
 ROUND_8 = "kd-a5-d2,kd-a5-d1,kd-a5-d15,kd-a2-d2,kd-a2-d1,cf-all-co-e5-d2"
+ROUND_9_TEACHERS = "mp-t,mp-t0,mp-t1"  # with --teacher-base; writes mp-targets.jsonl and mp-oof-targets.jsonl for:
+ROUND_9 = "kd-mp-a5,kd-mp-a2,kd-mpoof-a5,kd-mpoof-a2"
 ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7,
-          "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8}
+          "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8, "round-9-teachers": ROUND_9_TEACHERS, "round-9": ROUND_9}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -156,8 +179,8 @@ def fold_of(claim: str, folds: int) -> int:
 
 
 def distilled(rows: list[dict], oof: list[dict], alpha: float) -> list[dict]:
-    """``rows`` with target = alpha x their one-hot label + (1 - alpha) x the out-of-fold teachers' distribution
-    for that (evidence, claim); a row without one keeps its label alone."""
+    """``rows`` with target = alpha x their one-hot label + (1 - alpha) x the teachers' distribution for that
+    (evidence, claim) (``write_targets``); a row without one keeps its label alone."""
     from factcheck.labels import STANCES, stance_of
 
     teacher = {(t["evidence"], t["claim"]): t["target"] for t in oof}
@@ -171,9 +194,10 @@ def distilled(rows: list[dict], oof: list[dict], alpha: float) -> list[dict]:
     return out
 
 
-def write_oof(out: Path, pairs: Path, teachers: list[str], sets: dict[str, list[dict]]) -> dict:
-    """Each fold teacher labels the training rows of the fold it never saw (OUT/oof-targets.jsonl, what
-    ``distill`` trains towards); the teachers' averaged probabilities are scored on ``sets``."""
+def write_targets(out: Path, pairs: Path, teachers: list[str], sets: dict[str, list[dict]], filename: str, temperature: float = 1.0) -> dict:
+    """The teachers' distributions over the training pairs (OUT/``filename``, what ``distill`` trains towards): a
+    fold teacher labels the rows of the fold it never saw, a teacher without a fold every row (its logits divided
+    by ``temperature`` first: it saw them); the teachers' averaged probabilities are scored on ``sets``."""
     import numpy as np
     from sklearn.metrics import f1_score
 
@@ -181,22 +205,22 @@ def write_oof(out: Path, pairs: Path, teachers: list[str], sets: dict[str, list[
     from factcheck.labels import STANCES, stance_of
     from factcheck.verify import Verifier, VerifierConfig, softmax
 
-    config, options = CANDIDATES[teachers[0]]
-    base = {k: v for k, v in options.items() if k != "fold"}
-    rows = training_rows(split_train(read(pairs / "train.jsonl"))[0], base, config.seed, pairs)
-    folds = options["fold"][1]
-    oof, ensemble = [], {name: 0.0 for name in sets}
+    options = CANDIDATES[teachers[0]][1]
+    base = {k: v for k, v in options.items() if k not in ("fold", "teacher_base")}
+    rows = training_rows(split_train(read(pairs / "train.jsonl"))[0], base, CANDIDATES[teachers[0]][0].seed, pairs)
+    labelled, ensemble = [], {name: 0.0 for name in sets}
     for name in teachers:
-        k = CANDIDATES[name][1]["fold"][0]
+        fold = CANDIDATES[name][1].get("fold")
         verifier = Verifier(VerifierConfig(model=str(out / name), batch_size=256))
-        held = [r for r in rows if fold_of(r["claim"], folds) == k]
-        probs = softmax(verifier.logits([(r["evidence"], r["claim"]) for r in held]))
-        oof += [{"evidence": r["evidence"], "claim": r["claim"], "label": r["label"], "target": [round(float(x), 5) for x in p]} for r, p in zip(held, probs)]
+        held = [r for r in rows if fold_of(r["claim"], fold[1]) == fold[0]] if fold else rows
+        probs = softmax(verifier.logits([(r["evidence"], r["claim"]) for r in held]) / temperature)
+        labelled += [{"evidence": r["evidence"], "claim": r["claim"], "label": r["label"], "target": [round(float(x), 5) for x in p]} for r, p in zip(held, probs)]
         for set_name, set_rows in sets.items():
             ensemble[set_name] = ensemble[set_name] + softmax(verifier.logits([(r["evidence"], r["claim"]) for r in set_rows])) / len(teachers)
-    (out / "oof-targets.jsonl").write_text("".join(json.dumps(r) + "\n" for r in oof))
-    gold_oof = np.array([STANCES.index(stance_of(r["label"])) for r in oof])
-    report = {"oof": {"pairs": len(oof), "macro_f1": round(float(f1_score(gold_oof, np.array([r["target"] for r in oof]).argmax(1), average="macro")), 4)}}
+    (out / filename).write_text("".join(json.dumps(r) + "\n" for r in labelled))
+    gold_rows = np.array([STANCES.index(stance_of(r["label"])) for r in labelled])
+    report = {"targets": {"file": filename, "temperature": temperature, "pairs": len(labelled),
+                          "macro_f1": round(float(f1_score(gold_rows, np.array([r["target"] for r in labelled]).argmax(1), average="macro")), 4)}}
     for set_name, set_rows in sets.items():
         gold = np.array([STANCES.index(stance_of(r["label"])) for r in set_rows])
         report[set_name] = {
@@ -244,7 +268,7 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     if options.get("fold"):
         rows = [r for r in rows if fold_of(r["claim"], options["fold"][1]) != options["fold"][0]]
     if options.get("distill") is not None:
-        rows = distilled(rows, read(pairs / "oof-targets.jsonl"), options["distill"])
+        rows = distilled(rows, read(pairs / options.get("targets", "oof-targets.jsonl")), options["distill"])
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
@@ -257,15 +281,16 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     return out
 
 
-def train_one(name: str, pairs: Path, out: Path, base_model: str, epochs: int = 0) -> None:
+def train_one(name: str, pairs: Path, out: Path, base_model: str, epochs: int = 0, teacher_base: str = MPNET) -> None:
     from factcheck.train import pairs_to_dataset, train_verifier
 
     config, options = CANDIDATES[name]
-    config = replace(config, base_model=base_model, epochs=epochs or config.epochs)
+    config = replace(config, base_model=teacher_base if options.get("teacher_base") else base_model, epochs=epochs or config.epochs)
     train, validation = split_train(read(pairs / "train.jsonl"))
     rows = training_rows(train, options, config.seed, pairs)
     validation = titled(validation, pairs, options.get("title"))
-    print(f"[{name}] {len(rows)} training pairs, {len(validation)} validation pairs", flush=True)
+    targets = sum("target" in r for r in rows)
+    print(f"[{name}] {len(rows)} training pairs ({targets} with a target distribution), {len(validation)} validation pairs", flush=True)
     result = train_verifier(pairs_to_dataset(rows), out / name, pairs_to_dataset(validation), config)
     meta = json.loads((out / name / "factcheck_training.json").read_text())
     meta.update(candidate=name, data_options=options, validation_pairs=len(validation), training_pairs=len(rows))
@@ -324,6 +349,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by factcheck recipes")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--base-model", default=BASE.base_model, help="start from this model (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--teacher-base", default=MPNET, help=f"the teachers' base model, round 9 (default: {MPNET})")
     parser.add_argument("--only", default=ROUND_1, help="comma-separated candidates, or round-1 / round-2 (default: round-1)")
     parser.add_argument("--parallel", type=int, default=0, help="candidates trained at once (default: all on a GPU, 1 on CPU)")
     parser.add_argument("--deadline", type=float, default=0, help="stop waiting for training after this many seconds")
@@ -333,7 +359,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.train_one:
-        train_one(args.train_one, args.pairs, args.out, args.base_model, args.epochs)
+        train_one(args.train_one, args.pairs, args.out, args.base_model, args.epochs, args.teacher_base)
         return
     import torch
 
@@ -351,7 +377,7 @@ def main() -> None:
         while pending and len(running) < parallel:
             name = pending.pop(0)
             log = open(args.out / f"{name}.log", "w")
-            cmd = [sys.executable, __file__, "--pairs", str(args.pairs), "--out", str(args.out), "--base-model", args.base_model, "--epochs", str(args.epochs), "--train-one", name]
+            cmd = [sys.executable, __file__, "--pairs", str(args.pairs), "--out", str(args.out), "--base-model", args.base_model, "--teacher-base", args.teacher_base, "--epochs", str(args.epochs), "--train-one", name]
             running[name] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), time.time())
         for name, (proc, t0) in list(running.items()):
             if proc.poll() is not None:
@@ -385,11 +411,13 @@ def main() -> None:
             "scores": score(args.out / name, {k: titled(v, args.pairs, scope) for k, v in sets.items()}, config.claim_only),
         }
         print(name, json.dumps({k: v["macro_f1"] for k, v in results[name]["scores"].items()}), flush=True)
-    teachers = [f"kd-t{k}" for k in range(KD_FOLDS)]
-    if all(t in trained for t in teachers):
-        results["kd-ensemble"] = {"config": {"ensemble_of": teachers}, "data_options": {}, "train_seconds": None, "scores": write_oof(args.out, args.pairs, teachers, sets)}
-        print("kd-ensemble", json.dumps({k: v["macro_f1"] for k, v in results["kd-ensemble"]["scores"].items()}), flush=True)
-    verifiers = [n for n in results if not results[n]["config"].get("claim_only") and n in trained]
+    for set_name, (teachers, filename, temperature) in TEACHER_SETS.items():
+        if all(t in trained for t in teachers):
+            scores = write_targets(args.out, args.pairs, teachers, sets, filename, temperature)
+            results[set_name] = {"config": {"ensemble_of": teachers}, "data_options": {}, "train_seconds": None, "scores": scores}
+            print(set_name, json.dumps({k: v["macro_f1"] for k, v in scores.items()}), flush=True)
+    # a teacher of another base (round 9) is too large and slow to ship: never the pick
+    verifiers = [n for n in results if not results[n]["config"].get("claim_only") and n in trained and not results[n]["data_options"].get("teacher_base")]
     best = max(verifiers, key=lambda n: results[n]["scores"]["validation"]["macro_f1"]) if verifiers else None
     summary = {
         "best": best,
