@@ -49,6 +49,16 @@ def macro_f1(gold: np.ndarray, scores: np.ndarray) -> float:
     return round(float(f1_score(gold, scores.argmax(axis=1), average="macro")), 4)
 
 
+def emit(report: dict, command: str, started: float, out: Path | None) -> None:
+    """Print ``report`` as JSON with the command, machine, date and run time, and write it to ``out`` if given."""
+    report.update(command=command, machine=f"{platform.machine()}, {os.cpu_count()} cores", date=date.today().isoformat(), seconds=round(time.time() - started))
+    text = json.dumps(report, indent=2)
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+
+
 def votes_of(rows: list[dict], data_dir: Path) -> list[list[str]]:
     """Each held-out Climate-FEVER pair's annotator votes (as stances), matched on (evidence, claim)."""
     found = {}
@@ -121,16 +131,9 @@ def main() -> None:
         "claim_only": args.claim_only,
         "climate_fever_agreement": agreement,
         "fixes_macro_f1": table,
-        "command": "python eval/verifier_diagnostics.py --pairs-dir PAIRS --data-dir ../shared/data" + (" --claim-only MODEL" if args.claim_only else ""),
-        "machine": f"{platform.machine()}, {platform.processor() or '?'} ({os.cpu_count()} CPUs)",
-        "date": date.today().isoformat(),
-        "seconds": round(time.time() - started),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    command = "python eval/verifier_diagnostics.py --pairs-dir PAIRS --data-dir ../shared/data" + (" --claim-only MODEL" if args.claim_only else "")
+    emit(report, command, started, args.out)
 
 
 if __name__ == "__main__":

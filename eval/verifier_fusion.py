@@ -24,11 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +35,7 @@ from sklearn.model_selection import cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sweep_verifier import CANDIDATES, read, split_train, training_rows
-from verifier_diagnostics import macro_f1
+from verifier_diagnostics import emit, macro_f1
 
 from factcheck.embed import Embedder, EmbedderConfig
 from factcheck.labels import STANCES, stance_of
@@ -136,16 +133,8 @@ def main() -> None:
         "macro_f1": table,
         "claim_only_model": "claim-only-bs16 (eval/results/verifier-sweep.json)",
         "margin_over_claim_only": margins,
-        "command": "python eval/verifier_fusion.py --pairs-dir PAIRS",
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "date": date.today().isoformat(),
-        "seconds": round(time.time() - started),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    emit(report, "python eval/verifier_fusion.py --pairs-dir PAIRS", started, args.out)
 
 
 if __name__ == "__main__":
