@@ -50,11 +50,11 @@ def probe(model_path: str, train: list[dict], held: list[dict]) -> dict:
     def claim(rows: list[dict]) -> np.ndarray:
         return np.array([vectors[r["claim"]] for r in rows])
 
-    gold = {id(rows): np.array([STANCES.index(stance_of(r["label"])) for r in rows]) for rows in (train, held)}
+    y_train, y_held = (np.array([STANCES.index(stance_of(r["label"])) for r in rows]) for rows in (train, held))
     for name, features in (("evidence and claim", pair), ("claim alone", claim)):
         for c in (0.1, 1.0):
-            fit = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(features(train), gold[id(train)])
-            row[f"{name}, C={c}"] = round(float(f1_score(gold[id(held)], fit.predict(features(held)), average="macro")), 4)
+            fit = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(features(train), y_train)
+            row[f"{name}, C={c}"] = round(float(f1_score(y_held, fit.predict(features(held)), average="macro")), 4)
 
     cross = CrossEncoder(model_path, num_labels=3, max_length=256, device="cpu")
     pairs = [(r["evidence"], r["claim"]) for r in random.Random(0).sample(held, 160)]
