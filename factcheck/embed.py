@@ -160,7 +160,7 @@ class Embedder:
 
         try:
             return SentenceTransformer(self.path, device=self.config.device)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a folder that holds no model, a malformed hub name
             raise FactcheckError(
                 f"cannot load embedding model {self.name!r}: {str(exc).splitlines()[0]} "
                 "(give a local model folder or a sentence-transformers hub name, and check your network)"

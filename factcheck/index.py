@@ -96,6 +96,15 @@ class SearchFilter:
     since: str | None = None
     until: str | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            try:
+                if value is not None:
+                    datetime.fromisoformat(value)
+            except ValueError:
+                raise FactcheckError(f"{name} {value!r} is not a date: use YYYY-MM-DD, e.g. 2025-02-01") from None
+
     def __bool__(self) -> bool:
         return bool(self.sources or self.languages or self.since or self.until)
 

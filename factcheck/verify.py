@@ -99,7 +99,7 @@ class Verifier:
                 device=self.config.device,
                 model_kwargs={"dtype": torch.float32},
             )
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a folder that holds no model, a malformed hub name
             raise FactcheckError(
                 f"cannot load verifier {self.name!r}: {str(exc).splitlines()[0]} "
                 "(give a local CrossEncoder folder or a hub NLI cross-encoder name, and check your network)"

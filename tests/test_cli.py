@@ -77,6 +77,7 @@ def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
         (["index", "/nonexistent/docs", "--index", "IDX"], "no such file or directory"),
         (["check", "--file", "/nonexistent/claims.txt"], "claims file not found"),
         (["check", "x", "--top-k", "0"], "--top-k"),
+        (["check", "x", "--since", "last week"], "since 'last week' is not a date: use YYYY-MM-DD"),
         (["frobnicate"], "No such command"),
     ],
 )
@@ -97,6 +98,12 @@ def test_bad_index_inputs(tmp_path: Path, demo_index: Path) -> None:
     (docs / "blob.txt").write_bytes(b"\x00\xff\x00binary")
     proc = run_cli("index", str(docs), "--index", str(tmp_path / "i2"))
     assert proc.returncode == 0 and "skipped" in proc.stderr and "binary file" in proc.stderr
+
+
+def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_index: Path) -> None:
+    notes = write(tmp_path / "notes" / "todo.txt", "not a model")
+    _one_line_error(run_cli("check", STARGATE, "--index", str(demo_index), "--verifier", str(notes.parent)), "cannot load verifier")
+    _one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
 
 
 def test_overlong_claim_warns(demo_index: Path) -> None:
