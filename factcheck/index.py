@@ -337,6 +337,12 @@ def build_index(
         root = Path(root)
         if root.exists() and not root.is_dir():
             raise FactcheckError(f"--index {root} is a file: give a directory for the index")
+        foreign = sorted(p.name for p in root.iterdir() if not _written_by_a_build(p.name)) if root.is_dir() and not (root / CURRENT).exists() else []
+        if foreign:
+            raise FactcheckError(
+                f"--index {root} holds other files ({foreign[0]}{', ...' if len(foreign) > 1 else ''}) and no factcheck index: "
+                "give a new or empty folder for the index"
+            )
         if config.uri:
             raise FactcheckError("--uri is for the milvus backend: drop it, or use --backend milvus")
     if missing:
@@ -521,6 +527,11 @@ def _current_generation(root: Path) -> str | None:
         return (root / CURRENT).read_text().strip() or None
     except OSError:
         return None
+
+
+def _written_by_a_build(name: str) -> bool:
+    """Whether a name in an index directory is one a build writes (an interrupted first build leaves some)."""
+    return name in (CURRENT, CURRENT + ".tmp", ".lock") or name.startswith(("gen-", ".gen-"))
 
 
 def _next_generation(root: Path) -> str:

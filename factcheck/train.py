@@ -76,6 +76,8 @@ def load_pairs(source: str, split: str = "train") -> Dataset:
                 raise FactcheckError(f"training file not found: {source}")
             kwargs = {"delimiter": "\t"} if source.endswith((".tsv", ".tsv.gz")) else {}
             ds = load_dataset(fmt, data_files={split: source}, split=split, **kwargs)
+        elif Path(source).is_file():
+            raise FactcheckError(f"{source}: cannot tell its format from its name: give a .jsonl, .json, .csv, .tsv or .parquet file (or .gz of one)")
         else:
             ds = load_dataset(source, split=split)
     except FactcheckError:

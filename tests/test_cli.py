@@ -98,6 +98,14 @@ def test_bad_index_inputs(tmp_path: Path, demo_index: Path) -> None:
     (docs / "blob.txt").write_bytes(b"\x00\xff\x00binary")
     proc = run_cli("index", str(docs), "--index", str(tmp_path / "i2"))
     assert proc.returncode == 0 and "skipped" in proc.stderr and "binary file" in proc.stderr
+    # an --index folder that holds the user's own files is not written into
+    _one_line_error(run_cli("index", str(docs / "ok.txt"), "--index", str(docs)), "holds other files (blob.txt, ...) and no factcheck index")
+    assert sorted(p.name for p in docs.iterdir()) == ["blob.txt", "ok.txt"]
+
+
+def test_training_file_of_unknown_format_is_refused_before_any_hub_lookup(tmp_path: Path) -> None:
+    pairs = write(tmp_path / "pairs.txt", "evidence\tclaim\tlabel\n")
+    _one_line_error(run_cli("train", "--train", str(pairs), "--out", str(tmp_path / "m")), "cannot tell its format from its name")
 
 
 def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_index: Path) -> None:
