@@ -332,6 +332,8 @@ def build_index(
     config = config or IndexConfig()
     if config.backend not in BACKENDS:
         raise FactcheckError(f"unknown index backend {config.backend!r}: use one of {', '.join(BACKENDS)}")
+    if not paths:
+        raise FactcheckError("no documents given: name the folders or files to index")
     missing = [str(p) for p in paths if not Path(p).exists()]
     if config.backend == "faiss":
         root = Path(root)

@@ -274,7 +274,7 @@ class FactChecker:
 
     def check(self, claim: str) -> Verdict:
         """Label one claim supported, disputed or unverified, with its evidence."""
-        return self.check_many([claim])[0]
+        return self._check_batch([self._prepare(claim)])[0]
 
     def check_many(
         self,
@@ -284,17 +284,21 @@ class FactChecker:
         progress: Callable[[int], None] | None = None,
     ) -> list[Verdict]:
         """Check claims in batches: each batch is embedded, searched and verified at once."""
+        if isinstance(claims, str):
+            raise FactcheckError("check_many takes a list of claims, not one string: use check(claim) for one claim")
         verdicts: list[Verdict] = []
         for start in range(0, len(claims), batch_size):
-            batch = [self._prepare(c) for c in claims[start : start + batch_size]]
+            batch = [self._prepare(c, f"claims[{start + i}]: ") for i, c in enumerate(claims[start : start + batch_size])]
             verdicts += self._check_batch(batch)
             if progress:
                 progress(len(batch))
         return verdicts
 
-    def _prepare(self, claim: str) -> tuple[str, list[str]]:
-        if not isinstance(claim, str) or not claim.strip():
-            raise FactcheckError("empty claim: give the text of the claim to check")
+    def _prepare(self, claim: str, where: str = "") -> tuple[str, list[str]]:
+        if not isinstance(claim, str):
+            raise FactcheckError(f"{where}a claim is a string, not {type(claim).__name__}")
+        if not claim.strip():
+            raise FactcheckError(f"{where}empty claim: give the text of the claim to check")
         claim = " ".join(claim.split())
         notes = []
         limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)

@@ -86,6 +86,8 @@ def test_missing_corrupt_and_incompatible_indexes_are_refused(tmp_path: Path) ->
     (tmp_path / "empty").mkdir()
     with pytest.raises(FactcheckError, match="no complete factcheck index"):
         EvidenceIndex.open(tmp_path / "empty")
+    with pytest.raises(FactcheckError, match="no documents given"):
+        build_index([], tmp_path / "idx")
     build_index([_corpus(tmp_path / "docs", 3)], tmp_path / "idx")
     index = EvidenceIndex.open(tmp_path / "idx")
     with pytest.raises(FactcheckError, match="built with embedder 'all-MiniLM-L6-v2', not 'other-model'"):

@@ -74,8 +74,14 @@ def test_build_open_roundtrip_from_python(tmp_path: Path) -> None:
 
 
 def test_empty_and_overlong_claims(checker: FactChecker) -> None:
-    with pytest.raises(FactcheckError, match="empty claim"):
+    with pytest.raises(FactcheckError, match="^empty claim"):
         checker.check("   ")
+    with pytest.raises(FactcheckError, match=r"^claims\[1\]: empty claim"):
+        checker.check_many(["Musk offered money for OpenAI", ""])
+    with pytest.raises(FactcheckError, match="a claim is a string, not int"):
+        checker.check(42)  # type: ignore[arg-type]
+    with pytest.raises(FactcheckError, match="not one string: use check"):
+        checker.check_many("Musk offered money for OpenAI")
     long_claim = "Elon Musk offered 97.4 billion dollars for OpenAI " * 60
     with pytest.warns(UserWarning, match="claim truncated"):
         verdict = checker.check(long_claim)
