@@ -217,10 +217,22 @@ def _read_claims(file: Path) -> list[dict]:
         except ValueError as exc:
             line, _, problem = str(exc).partition(": ")
             raise FactcheckError(f"{file}:{line.removeprefix('line ')}: {problem} (one JSON object per line, with a \"claim\" field)") from None
+    elif file.suffix.lower() in {".csv", ".tsv"}:
+        import csv
+        import io
+
+        reader = csv.DictReader(io.StringIO(text), delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
+        if "claim" not in (reader.fieldnames or []):
+            raise FactcheckError(f"{file}: no \"claim\" column in its header ({', '.join(reader.fieldnames or []) or 'empty'}): name the claims' column claim")
+        for row in reader:
+            claim = row.get("claim")
+            if not claim or not claim.strip():
+                raise FactcheckError(f"{file}:{reader.line_num}: no claim text in this row")
+            rows.append({k: v for k, v in row.items() if k is not None})
     else:
         rows = [{"claim": line.strip()} for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not rows:
-        raise FactcheckError(f"{file} holds no claim: one claim per line (.txt) or {{\"claim\": ...}} per line (.jsonl)")
+        raise FactcheckError(f"{file} holds no claim: one claim per line (.txt), {{\"claim\": ...}} per line (.jsonl) or a claim column (.csv, .tsv)")
     return rows
 
 
@@ -245,7 +257,7 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @main.command()
 @click.argument("claim", required=False)
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory [default: the bundled demo corpus].")
-@click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line) or .jsonl file.")
+@click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line), .jsonl ({\"claim\": ...} per line) or .csv/.tsv (a claim column) file.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")

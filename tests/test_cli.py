@@ -65,6 +65,15 @@ def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
     txt = write(tmp_path / "claims.txt", f"# a comment\n{STARGATE}\n\n")
     result = CliRunner().invoke(main, ["check", "--file", str(txt), "--json", "--index", str(demo_index)])
     assert result.exit_code == 0 and json.loads(result.stdout.strip())["label"] == "disputed"
+    # a spreadsheet export: a claim column (a claim may hold the delimiter, quoted), other columns kept
+    csv_file = write(tmp_path / "claims.csv", f'row,claim,desk\n7,"{STARGATE}, says the claim",tech\n8,The Eiffel Tower was moved to Berlin in 2025,travel\n')
+    result = CliRunner().invoke(main, ["check", "--file", str(csv_file), "--json", "--index", str(demo_index)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["row"], r["desk"], r["claim"]) for r in rows] == [("7", "tech", f"{STARGATE}, says the claim"), ("8", "travel", "The Eiffel Tower was moved to Berlin in 2025")]
+    assert rows[1]["label"] == "unverified"
+    no_column = write(tmp_path / "claims.tsv", "text\tid\nsomething\t1\n")
+    _one_line_error(run_cli("check", "--file", str(no_column), "--index", str(demo_index)), 'no "claim" column in its header (text, id)')
 
 
 @pytest.mark.parametrize(
