@@ -17,3 +17,7 @@ class EmptyCorpusError(FactcheckError):
 
 class BackendError(FactcheckError):
     """The index backend (a Milvus server) is unreachable or failed; the message names its URI."""
+
+
+class IndexBusyError(FactcheckError):
+    """Another process is building the same index directory."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__, ann
 from .embed import DEFAULT_EMBEDDER, USE_MULTILINGUAL, Embedder, EmbedderConfig, canonical_embedder
-from .errors import EmptyCorpusError, FactcheckError, IndexError_
+from .errors import EmptyCorpusError, FactcheckError, IndexBusyError, IndexError_
 from .ingest import Document, Passage, read_documents, split_passages
 
 if TYPE_CHECKING:
@@ -368,7 +368,7 @@ def build_index(
         lock = FileLock(str(root / ".lock"), timeout=0)
         lock.acquire()
     except Timeout:
-        raise FactcheckError(f"another factcheck build is writing {root}: wait for it to finish") from None
+        raise IndexBusyError(f"another factcheck build is writing {root}: wait for it to finish") from None
     try:
         return _build_locked(report.documents, report.skipped, _FaissTarget(root, config), embedder, config, progress, started, paths, reuse)
     finally:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .embed import DEFAULT_EMBEDDER, Embedder, EmbedderConfig
-from .errors import FactcheckError, IndexError_
+from .errors import FactcheckError, IndexBusyError, IndexError_
 from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, SearchFilter, build_index, embedder_for, open_index
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
 from .retrieve import Hit, Retriever
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 AGGREGATION_FILE = "factcheck_aggregation.json"
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
 CLAIM_LANGUAGE_CONFIDENCE = 0.8
+#: seconds a first run waits for another process that is building the demo index
+DEMO_BUILD_WAIT = 600
 
 
 def demo_corpus_path() -> Path:
@@ -266,9 +268,21 @@ class FactChecker:
         try:
             return cls.open(index_dir, verifier=verifier)
         except FactcheckError:
+            pass
+        try:
             # the demo corpus holds each fact in both languages: the default English embedder, named so that
             # the language mix never decides it
             return cls.build([demo_corpus_path()], index_dir, embedder=DEFAULT_EMBEDDER, verifier=verifier, progress=progress)
+        except IndexBusyError:
+            # parallel first runs: another process is building it; wait for that build, then use its index
+            from filelock import FileLock, Timeout
+
+            try:
+                with FileLock(str(index_dir / ".lock"), timeout=DEMO_BUILD_WAIT):
+                    pass
+            except Timeout:
+                raise FactcheckError(f"another process has been building the demo index {index_dir} for {DEMO_BUILD_WAIT} s: stop it, or delete that folder") from None
+            return cls.open(index_dir, verifier=verifier)
 
     # -- checking --------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import run_cli, write
+from conftest import factcheck_script, run_cli, write
 
 from factcheck.cli import main
 
@@ -121,6 +121,22 @@ def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_i
     notes = write(tmp_path / "notes" / "todo.txt", "not a model")
     _one_line_error(run_cli("check", STARGATE, "--index", str(demo_index), "--verifier", str(notes.parent)), "cannot load verifier")
     _one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
+
+
+def test_parallel_first_runs_share_the_demo_index(tmp_path: Path) -> None:
+    """Two checks started at once on a machine with no demo index yet: one builds it, the other waits and uses it."""
+    import subprocess
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    onnx = Path(os.environ["FACTCHECK_CACHE_DIR"]) / "onnx"  # the session's model exports, not rebuilt here
+    onnx.mkdir(exist_ok=True)
+    (cache / "onnx").symlink_to(onnx)
+    env = {**os.environ, "FACTCHECK_CACHE_DIR": str(cache)}
+    procs = [subprocess.Popen([factcheck_script(), "check", STARGATE, "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    assert [json.loads(out)["label"] for out, _ in outputs] == ["disputed", "disputed"]
 
 
 def test_overlong_claim_warns(demo_index: Path) -> None:
