@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from . import __version__, ann
 from .embed import DEFAULT_EMBEDDER, USE_MULTILINGUAL, Embedder, EmbedderConfig, canonical_embedder
 from .errors import EmptyCorpusError, FactcheckError, IndexBusyError, IndexError_
-from .ingest import Document, Passage, read_documents, split_passages
+from .ingest import Document, Passage, lang_code, read_documents, split_passages
 
 if TYPE_CHECKING:
     import faiss
@@ -104,6 +105,17 @@ class SearchFilter:
                     datetime.fromisoformat(value)
             except ValueError:
                 raise FactcheckError(f"{name} {value!r} is not a date: use YYYY-MM-DD, e.g. 2025-02-01") from None
+        # passages store the base code of their language (fr for fr-FR): compare like with like
+        given = self.languages
+        object.__setattr__(self, "languages", tuple(lang_code(code) for code in given))
+        for original, code in zip(given, self.languages):
+            if not re.fullmatch(r"[a-z]{2,3}", code):
+                raise FactcheckError(f"language {original!r} is not a language code: use ISO 639-1 codes such as en, fr, de")
+
+    def __str__(self) -> str:
+        parts = [f"source {', '.join(self.sources)}" if self.sources else "", f"lang {', '.join(self.languages)}" if self.languages else "",
+                 f"since {self.since}" if self.since else "", f"until {self.until}" if self.until else ""]
+        return "; ".join(p for p in parts if p)
 
     def __bool__(self) -> bool:
         return bool(self.sources or self.languages or self.since or self.until)

@@ -190,12 +190,12 @@ def _document(doc_id: str, text: str, meta: dict, file: Path, default_title: str
         title=str(meta.get("title") or default_title),
         source=str(meta.get("source") or meta.get("url") or file),
         date=str(meta.get("date") or ""),
-        lang=_lang_code(str(meta.get("lang") or meta.get("language") or "")) or detect_language(text[:2000])[0],
+        lang=lang_code(str(meta.get("lang") or meta.get("language") or "")) or detect_language(text[:2000])[0],
         path=str(file),
     )
 
 
-def _lang_code(value: str) -> str:
+def lang_code(value: str) -> str:
     """``fr-FR`` / ``FR`` / ``fr_CA`` -> ``fr``."""
     return value.strip().replace("_", "-").split("-")[0].lower()
 
@@ -214,7 +214,7 @@ def detect_language(text: str) -> tuple[str, float]:
     if not any(ch.isalpha() for ch in flat):
         return "", 0.0
     best = _lang_detector().detect(flat, model="lite", k=1)[0]  # type: ignore[attr-defined]
-    return _lang_code(str(best["lang"])), float(best["score"])
+    return lang_code(str(best["lang"])), float(best["score"])
 
 
 def passage_language(text: str, declared: str = "") -> str:
@@ -349,7 +349,7 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
     """Sentence passages of a document, with character offsets into ``doc.text``."""
     from sentencex import segment
 
-    lang = _lang_code(doc.lang or default_lang) or "en"
+    lang = lang_code(doc.lang or default_lang) or "en"
     passages: list[Passage] = []
     for para_start, para in _paragraphs(doc.text):
         spans: list[tuple[int, int]] = []

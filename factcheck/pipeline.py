@@ -308,11 +308,11 @@ class FactChecker:
                 progress(len(batch))
         return verdicts
 
-    def _prepare(self, claim: str, where: str = "") -> tuple[str, list[str]]:
+    def _prepare(self, claim: str, position: str = "") -> tuple[str, list[str]]:
         if not isinstance(claim, str):
-            raise FactcheckError(f"{where}a claim is a string, not {type(claim).__name__}")
+            raise FactcheckError(f"{position}a claim is a string, not {type(claim).__name__}")
         if not claim.strip():
-            raise FactcheckError(f"{where}empty claim: give the text of the claim to check")
+            raise FactcheckError(f"{position}empty claim: give the text of the claim to check")
         claim = " ".join(claim.split())
         notes = []
         limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
@@ -351,6 +351,12 @@ class FactChecker:
         if self.retriever is None:
             raise FactcheckError("this checker has no index: open one with FactChecker.open(INDEX_DIR)")
         hits = self.retriever.search(claims, self.config.top_k)
+        if self.where:
+            for (_, notes), row in zip(batch, hits):
+                if not row:
+                    note = f"no passage of the index matches the evidence filter ({self.where}): nothing was checked, widen the filter"
+                    notes.append(note)
+                    warnings.warn(note, stacklevel=3)
         judged = [(claim, h) for claim, row in zip(claims, hits) for h in row if self._judges(h)]
         probs = iter(self.verifier.predict([(h.passage.text, claim) for claim, h in judged]).tolist())
         return [self._verdict(claim, notes, row, [next(probs) if self._judges(h) else None for h in row]) for (claim, notes), row in zip(batch, hits)]

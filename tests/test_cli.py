@@ -87,6 +87,7 @@ def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
         (["check", "--file", "/nonexistent/claims.txt"], "claims file not found"),
         (["check", "x", "--top-k", "0"], "--top-k"),
         (["check", "x", "--since", "last week"], "since 'last week' is not a date: use YYYY-MM-DD"),
+        (["check", "x", "--lang", "english"], "language 'english' is not a language code"),
         (["frobnicate"], "No such command"),
     ],
 )
@@ -121,6 +122,17 @@ def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_i
     notes = write(tmp_path / "notes" / "todo.txt", "not a model")
     _one_line_error(run_cli("check", STARGATE, "--index", str(demo_index), "--verifier", str(notes.parent)), "cannot load verifier")
     _one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
+
+
+def test_evidence_filters(demo_index: Path) -> None:
+    """--lang takes any spelling of a code (FR, fr-FR); a filter that leaves no passage says so instead of a silent
+    'unverified'."""
+    french = json.loads(run_cli("check", STARGATE, "--index", str(demo_index), "--lang", "fr-FR", "--json").stdout)
+    assert french["evidence"] and all(e["doc_id"].startswith("fr-") for e in french["evidence"])  # the demo corpus names its French files fr-*
+    proc = run_cli("check", STARGATE, "--index", str(demo_index), "--source", "no-such-source", "--json")
+    assert proc.returncode == 0 and "no passage of the index matches the evidence filter (source no-such-source)" in proc.stderr
+    verdict = json.loads(proc.stdout)
+    assert verdict["evidence"] == [] and verdict["label"] == "unverified" and verdict["warnings"]
 
 
 def test_parallel_first_runs_share_the_demo_index(tmp_path: Path) -> None:
