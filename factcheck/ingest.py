@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,14 +78,23 @@ class ReadReport:
 
 
 def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
+    """The files under ``paths``, in path order; hidden files and folders, and factcheck index folders (one kept
+    inside the documents it indexes), are left out."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        found: list[Path] = []
+        visited: set[str] = set()  # symlinked folders are followed, once each
+        for folder, subfolders, files in os.walk(path, followlinks=True):
+            visited.add(os.path.realpath(folder))
+            subfolders[:] = [
+                d for d in subfolders
+                if not d.startswith(".") and not (Path(folder) / d / "CURRENT").is_file() and os.path.realpath(Path(folder) / d) not in visited
+            ]
+            found += [Path(folder) / f for f in files if not f.startswith(".")]
+        yield from sorted(found)
 
 
 def read_documents(paths: Sequence[str | Path]) -> ReadReport:

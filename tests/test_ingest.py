@@ -54,6 +54,21 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert reasons["image.png"] == "unsupported file type .png"
 
 
+def test_an_index_kept_inside_its_documents_folder_is_not_read_as_documents(tmp_path: Path) -> None:
+    from factcheck.index import build_index
+
+    docs = tmp_path / "notes"
+    write(docs / "a.md", "The harbour opened in 1890.")
+    write(docs / "sub" / "b.txt", "The bridge was rebuilt in 1950.")
+    write(docs / ".hidden" / "c.txt", "Not evidence.")
+    (docs / "link").symlink_to(docs / "sub")  # a symlinked folder is read; a loop back to the root is not followed twice
+    (docs / "sub" / "back").symlink_to(docs)
+    build_index([docs], docs / "index")
+    report = read_documents([docs])
+    assert report.skipped == []
+    assert sorted(d.text for d in report.documents) == ["The bridge was rebuilt in 1950.", "The bridge was rebuilt in 1950.", "The harbour opened in 1890."]
+
+
 def test_demo_corpus_is_bilingual_with_metadata(demo_corpus: Path) -> None:
     report = read_documents([demo_corpus])
     assert 20 <= len(report.documents) <= 40 and not report.skipped
