@@ -37,6 +37,15 @@ def _stdout() -> Console:
     return Console()
 
 
+def _os_error(exc: OSError) -> str:
+    from .pipeline import cache_dir
+
+    text = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    if exc.filename and str(exc.filename).startswith(str(cache_dir())):
+        text += " (in factcheck's cache directory: set FACTCHECK_CACHE_DIR to a folder you can write)"
+    return text
+
+
 class _Group(click.Group):
     """Every user error ends as one line on stderr and exit code 2, with no traceback."""
 
@@ -61,6 +70,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("factcheck: interrupted (an index being built is left as it was before)", err=True)
             sys.exit(130)
+        except OSError as exc:  # the machine's, not the input's: a full disk, a folder that cannot be written
+            click.echo(f"factcheck: error: {_os_error(exc)}", err=True)
+            sys.exit(2)
         sys.exit(rc if isinstance(rc, int) else 0)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:  # type: ignore[override]

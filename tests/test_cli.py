@@ -124,6 +124,12 @@ def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_i
     _one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
 
 
+def test_an_unusable_cache_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    not_a_folder = write(tmp_path / "cache-file", "")
+    proc = run_cli("check", STARGATE, env={**os.environ, "FACTCHECK_CACHE_DIR": str(not_a_folder)})
+    _one_line_error(proc, "set FACTCHECK_CACHE_DIR to a folder you can write")
+
+
 def test_evidence_filters(demo_index: Path) -> None:
     """--lang takes any spelling of a code (FR, fr-FR); a filter that leaves no passage says so instead of a silent
     'unverified'."""
