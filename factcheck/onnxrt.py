@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .errors import FactcheckError
 
@@ -214,23 +214,33 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def _run_by_length(session: onnxruntime.InferenceSession, tok: Tokenizer, inputs: list, batch_size: int) -> np.ndarray:
-    """``session``'s first output for each input (a text, or a text pair), in the order given, run in batches of
-    similar token length."""
+def run_by_length(
+    lengths: Sequence[int],
+    batch_size: int,
+    run: Callable[[list[int]], np.ndarray],
+    wrap: Callable[[list[list[int]]], Iterable[list[int]]] = iter,
+) -> np.ndarray:
+    """``run``'s output rows for the inputs of these token ``lengths``, in input order, computed in batches of
+    similar length (``run`` takes the batch's input indices; ``wrap`` may add a progress bar)."""
     import numpy as np
 
-    tok.no_padding()
-    lengths = [len(e.ids) for e in tok.encode_batch(inputs)]
-    tok.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
     out: np.ndarray | None = None
-    for batch in length_batches(lengths, batch_size):
-        rows = session.run(None, _feed(tok.encode_batch([inputs[i] for i in batch])))[0]
+    for batch in wrap(length_batches(lengths, batch_size)):
+        rows = run(batch)
         if out is None:
-            out = np.empty((len(inputs), rows.shape[1]), dtype=np.float32)
+            out = np.empty((len(lengths), rows.shape[1]), dtype=np.float32)
         out[batch] = rows
     if out is None:
         raise ValueError("nothing to run: the caller handles empty input")
     return out
+
+
+def _run_by_length(session: onnxruntime.InferenceSession, tok: Tokenizer, inputs: list, batch_size: int) -> np.ndarray:
+    """``session``'s first output for each input (a text, or a text pair), in the order given."""
+    tok.no_padding()
+    lengths = [len(e.ids) for e in tok.encode_batch(inputs)]
+    tok.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")
+    return run_by_length(lengths, batch_size, lambda batch: session.run(None, _feed(tok.encode_batch([inputs[i] for i in batch])))[0])
 
 
 def _feed(encodings: list) -> dict[str, np.ndarray]:

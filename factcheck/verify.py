@@ -167,25 +167,24 @@ class Verifier:
     def _torch_logits(self, pairs: list[tuple[str, str]], show_progress: bool) -> np.ndarray:
         """sentence-transformers' predict, one call per batch of similar token length (its own sorting goes by
         characters, which leaves more padding)."""
-        import numpy as np
-
-        from .onnxrt import length_batches
+        from .onnxrt import run_by_length
 
         model = self.model
         ids = model.tokenizer([e for e, _ in pairs], [c for _, c in pairs], truncation=True, max_length=model.max_length)["input_ids"]
-        batches: Iterable[list[int]] = length_batches([len(x) for x in ids], self.config.batch_size)
-        if show_progress:
+
+        def wrap(batches: list[list[int]]) -> Iterable[list[int]]:
+            if not show_progress:
+                return batches
             from rich.progress import track
 
-            batches = track(batches, description="verifying", transient=True)
-        out: np.ndarray | None = None
-        for batch in batches:
-            scores = model.predict([pairs[i] for i in batch], batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False)
-            if out is None:
-                out = np.zeros((len(pairs), scores.shape[1]), dtype=np.float32)
-            out[batch] = scores
-        assert out is not None
-        return out
+            return track(batches, description="verifying", transient=True)
+
+        return run_by_length(
+            [len(x) for x in ids],
+            self.config.batch_size,
+            lambda batch: model.predict([pairs[i] for i in batch], batch_size=len(batch), convert_to_numpy=True, show_progress_bar=False),
+            wrap,
+        )
 
     @property
     def routes_languages(self) -> bool:
