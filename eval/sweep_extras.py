@@ -16,6 +16,11 @@ Writes into PAIRS:
 - evidence-titles.jsonl: the title of the document each SciFact and Climate-FEVER evidence text of PAIRS comes
   from (the paper's title; the Wikipedia article's), for candidates that read "title: sentence" as evidence, the
   way FEVER systems give a sentence its article (a pronoun's referent, the topic a list item belongs to).
+- transfer.jsonl (with --transfer): unlabelled (evidence, claim) pairs for distillation (sweep round 10): for each
+  Climate-FEVER training claim the TRANSFER_CLIMATE sentences of other training claims' evidence that the embedder
+  ranks nearest, and its own evidence against its negation edit; for each SciFact training claim the
+  TRANSFER_SCIFACT corpus sentences ranked nearest. What the retriever hands the verifier, with no annotation: a
+  teacher labels them (label "neutral" is a placeholder the teacher's distribution replaces).
 - claim-only-bias.jsonl: the claim-only model's log-probabilities for every training claim, for a
   product-of-experts loss (the verifier is trained on logits + bias, so it gains nothing from what the claim
   alone predicts; at inference the bias is dropped).
@@ -33,11 +38,15 @@ from factcheck.recipes import (
     RecipeConfig,
     climate_fever_claims,
     climate_fever_is_heldout,
+    flip_negation,
+    scifact_claims,
     scifact_corpus,
     write_jsonl,
 )
 
 HARDNEG_PER_CLAIM = 2
+TRANSFER_CLIMATE = 10
+TRANSFER_SCIFACT = 4
 
 
 def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
@@ -74,6 +83,45 @@ def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
     return pairs, hardneg
 
 
+def _nearest(claims: list[str], sentences: list[str], k: int, skip: list[set[str]]) -> list[list[str]]:
+    """For each claim, the ``k`` sentences the default embedder ranks nearest, leaving out its ``skip`` set."""
+    import numpy as np
+
+    from factcheck.embed import Embedder, EmbedderConfig
+
+    embedder = Embedder(EmbedderConfig())
+    s_vec = np.asarray(embedder.encode(sentences))
+    c_vec = np.asarray(embedder.encode_queries(claims))
+    out = []
+    for start in range(0, len(claims), 256):
+        order = np.argsort(-(c_vec[start : start + 256] @ s_vec.T), axis=1)[:, : k + 40]
+        for i, row in enumerate(order):
+            own = skip[start + i]
+            out.append([sentences[j] for j in row if sentences[j] not in own][:k])
+    return out
+
+
+def transfer_rows(data_dir: Path) -> list[dict]:
+    """Unlabelled pairs a teacher labels for distillation (see the module docstring); the held-out Climate-FEVER
+    claims and their sentences stay out, and so do SciFact's dev and test claims (other splits)."""
+    config = RecipeConfig()
+    rows = []
+    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config)]
+    sentences = sorted({ev["evidence"] for c in claims for ev in c["evidences"]})
+    own = [{ev["evidence"] for ev in c["evidences"]} for c in claims]
+    for claim, near in zip(claims, _nearest([c["claim"] for c in claims], sentences, TRANSFER_CLIMATE, own)):
+        rows += [{"evidence": e, "claim": claim["claim"], "label": "neutral", "source": "climate-fever-transfer"} for e in near]
+        flipped = flip_negation(claim["claim"])
+        if flipped:
+            rows += [{"evidence": ev["evidence"], "claim": flipped, "label": "neutral", "source": "climate-fever-transfer-flip"} for ev in claim["evidences"]]
+    corpus = scifact_corpus(data_dir)
+    train = scifact_claims(data_dir, "train")
+    sentences = sorted({s.strip() for doc in corpus.values() for s in doc["abstract"] if len(s.split()) >= 5})
+    for claim, near in zip(train, _nearest([c["claim"] for c in train], sentences, TRANSFER_SCIFACT, [set()] * len(train))):
+        rows += [{"evidence": e, "claim": claim["claim"], "label": "neutral", "source": "scifact-transfer"} for e in near]
+    return rows
+
+
 def evidence_titles(data_dir: Path, evidences: set[str]) -> list[dict]:
     """{evidence, title, set} for each of ``evidences`` found in Climate-FEVER (its article) or SciFact (the
     abstract it starts in: SciFact evidence joins a rationale's sentences)."""
@@ -106,8 +154,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--pairs", type=Path, required=True, help="folder written by `factcheck recipes`")
+    parser.add_argument("--transfer", action="store_true", help="also write transfer.jsonl (sweep round 10; 6 more minutes on a 2-core CPU)")
     parser.add_argument("--claim-only", type=Path, default=None, help="claim-only model (eval/train_claim_only.py); without it, no claim-only-bias.jsonl (only the product-of-experts candidates read it)")
     args = parser.parse_args()
+    if args.transfer:
+        transfer = transfer_rows(args.data_dir)
+        write_jsonl(transfer, args.pairs / "transfer.jsonl")
+        print(f"{len(transfer)} unlabelled transfer pairs -> {args.pairs / 'transfer.jsonl'}")
     pairs, hardneg = climate_rows(args.data_dir)
     write_jsonl(pairs, args.pairs / "climate-fever-train-all.jsonl")
     write_jsonl(hardneg, args.pairs / "climate-fever-train-hardneg.jsonl")

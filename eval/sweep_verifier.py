@@ -8,7 +8,9 @@
     python eval/sweep_verifier.py --pairs pairs/ --out teachers/ --only round-8-teachers  # writes oof-targets.jsonl
     cp teachers/oof-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-8
     python eval/sweep_verifier.py --pairs pairs/ --out mp/ --only round-9-teachers --teacher-base all-mpnet-base-v2/
-    cp mp/mp-*targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-9
+    cp mp/mp-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-9
+    python eval/sweep_extras.py --data-dir ../shared/data --pairs pairs/ --transfer   # then round 9's teachers
+    cp mp/mp-targets.jsonl mp/transfer-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-10
 
 Selection is honest: 10 % of the training claims (grouped so that a claim and its negation edit fall on the
 same side) are held out as a validation split; each candidate keeps its best epoch by validation macro-F1, and
@@ -48,6 +50,7 @@ BASE = TrainConfig(epochs=4, learning_rate=3e-5, batch_size=32, max_length=256, 
 #: oversample (family -> copies).
 BS16 = replace(BASE, batch_size=16, seed=15)  # the shipped verifier's recipe (round 2's winner)
 V3 = replace(BS16, epochs=5, data_seed=2)  # v3's recipe (round 7's cf-all-e5-d2, with climate_all)
+TR = replace(V3, epochs=3, batch_size=32)  # round 10's students: v3's data order and seed, a shorter schedule
 KD_FOLDS = 4
 
 CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
@@ -112,22 +115,27 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "kd-a2-d1": (replace(V3, data_seed=1), {"climate_all": True, "distill": 0.2}),
     "cf-all-co-e5-d2": (replace(V3, claim_only=True), {"climate_all": True}),
     # round 9: a larger teacher. all-mpnet-base-v2 (110M parameters, 7x MiniLM's cost: a teacher, never the
-    # shipped model) fine-tuned with v3's data, in three epochs: mp-t on every training pair, whose own
-    # distributions, softened by temperature TEACHER_T, label the pairs it trained on (OUT/mp-targets.jsonl);
-    # mp-t0 / mp-t1 on half the claims each, labelling the half they never saw (OUT/mp-oof-targets.jsonl). The
-    # students are v3's recipe towards alpha x gold + (1 - alpha) x one of those.
-    "mp-t": (replace(V3, epochs=3), {"climate_all": True, "teacher_base": True}),
-    **{f"mp-t{k}": (replace(V3, epochs=3), {"climate_all": True, "teacher_base": True, "fold": [k, 2]}) for k in range(2)},
+    # shipped model) fine-tuned with v3's data in three epochs at batch 32 (half the steps of batch 16: on a GPU a
+    # step of this size costs launches, not arithmetic); its own distributions, softened by temperature TEACHER_T
+    # (it saw these pairs), label the pairs it trained on (OUT/mp-targets.jsonl). The students are v3's recipe
+    # towards alpha x gold + (1 - alpha) x that. cf-all-e5-d2-gl is v3's recipe with batches of similar token
+    # length (`factcheck train --group-by-length`), whose effect on accuracy was never measured.
+    "mp-t": (replace(V3, epochs=3, batch_size=32), {"climate_all": True, "teacher_base": True}),
     "kd-mp-a5": (V3, {"climate_all": True, "distill": 0.5, "targets": "mp-targets.jsonl"}),
     "kd-mp-a2": (V3, {"climate_all": True, "distill": 0.2, "targets": "mp-targets.jsonl"}),
-    "kd-mpoof-a5": (V3, {"climate_all": True, "distill": 0.5, "targets": "mp-oof-targets.jsonl"}),
-    "kd-mpoof-a2": (V3, {"climate_all": True, "distill": 0.2, "targets": "mp-oof-targets.jsonl"}),
+    "cf-all-e5-d2-gl": (replace(V3, group_by_length=True), {"climate_all": True}),
+    # round 10: distillation over pairs the teacher never trained on. mp-t (round 9) labels eval/sweep_extras.py's
+    # transfer.jsonl (retrieved sentences for the training claims, negation edits against their evidence) with its
+    # distributions (OUT/transfer-targets.jsonl); the students train on the gold pairs plus those, in three epochs
+    # at batch 32 (what one GPU session's time allows after the teacher), beside the same schedule without them.
+    "tr-mp": (TR, {"climate_all": True, "transfer": "transfer-targets.jsonl"}),
+    "tr-mp-a5": (TR, {"climate_all": True, "transfer": "transfer-targets.jsonl", "distill": 0.5, "targets": "mp-targets.jsonl"}),
+    "cf-all-e3-b32": (TR, {"climate_all": True}),
 }
 #: the teachers whose distributions over the training pairs a round writes, and where: (teachers, file, temperature)
 TEACHER_T = 2.0
 TEACHER_SETS = {
     "kd-ensemble": ([f"kd-t{k}" for k in range(KD_FOLDS)], "oof-targets.jsonl", 1.0),
-    "mp-oof-ensemble": (["mp-t0", "mp-t1"], "mp-oof-targets.jsonl", 1.0),
     "mp-insample": (["mp-t"], "mp-targets.jsonl", TEACHER_T),
 }
 MPNET = "sentence-transformers/all-mpnet-base-v2"
@@ -151,10 +159,12 @@ ROUND_6 = "cft,cft-s13,cft-s14,cft-d1,cft-d2,cf-all,cf-all-d1,cf-all-d2"
 ROUND_7 = "cf-all-co,cf-all-co-d1,cf-all-co-d2,cf-all-e5,cf-all-e5-d2"
 ROUND_8_TEACHERS = ",".join(f"kd-t{k}" for k in range(KD_FOLDS))  # writes OUT/oof-targets.jsonl, for:
 ROUND_8 = "kd-a5-d2,kd-a5-d1,kd-a5-d15,kd-a2-d2,kd-a2-d1,cf-all-co-e5-d2"
-ROUND_9_TEACHERS = "mp-t,mp-t0,mp-t1"  # with --teacher-base; writes mp-targets.jsonl and mp-oof-targets.jsonl for:
-ROUND_9 = "kd-mp-a5,kd-mp-a2,kd-mpoof-a5,kd-mpoof-a2"
+ROUND_9_TEACHERS = "mp-t"  # with --teacher-base; writes mp-targets.jsonl for:
+ROUND_9 = "kd-mp-a5,kd-mp-a2,cf-all-e5-d2-gl"
+ROUND_10 = "tr-mp,tr-mp-a5,cf-all-e3-b32"  # after round-9-teachers with transfer.jsonl in PAIRS
 ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7,
-          "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8, "round-9-teachers": ROUND_9_TEACHERS, "round-9": ROUND_9}
+          "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8, "round-9-teachers": ROUND_9_TEACHERS, "round-9": ROUND_9,
+          "round-10": ROUND_10}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -231,6 +241,21 @@ def write_targets(out: Path, pairs: Path, teachers: list[str], sets: dict[str, l
     return report
 
 
+def write_transfer(teacher: Path, pairs: Path, out: Path) -> dict:
+    """``teacher``'s distributions over PAIRS/transfer.jsonl (pairs it never trained on), each row's label its
+    argmax, written to ``out``: what round 10's students train towards."""
+    from collections import Counter
+
+    from factcheck.labels import STANCES
+    from factcheck.verify import Verifier, VerifierConfig, softmax
+
+    rows = read(pairs / "transfer.jsonl")
+    probs = softmax(Verifier(VerifierConfig(model=str(teacher), batch_size=256)).logits([(r["evidence"], r["claim"]) for r in rows]))
+    labelled = [dict(r, label=STANCES[int(p.argmax())], target=[round(float(x), 5) for x in p]) for r, p in zip(rows, probs)]
+    out.write_text("".join(json.dumps(r) + "\n" for r in labelled))
+    return {"file": out.name, "pairs": len(labelled), "labels": dict(Counter(r["label"] for r in labelled))}
+
+
 def split_train(rows: list[dict], share: float = 0.1) -> tuple[list[dict], list[dict]]:
     train, validation = [], []
     for r in rows:
@@ -256,7 +281,8 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     """Options: drop (families left out), oversample (family -> copies), and from eval/sweep_extras.py's files:
     climate_all (every Climate-FEVER training pair instead of the balanced share), soft (their vote-distribution
     targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row), title
-    (the document's title before the evidence: "all" or one set's)."""
+    (the document's title before the evidence: "all" or one set's), transfer (a file of teacher-labelled pairs
+    added, their target distributions kept)."""
     rows = [r for r in rows if family(r["source"]) not in options.get("drop", [])]
     if options.get("climate_all") or options.get("hardneg"):
         extra = read(pairs / "climate-fever-train-all.jsonl") if options.get("climate_all") else []
@@ -269,6 +295,8 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
         rows = [r for r in rows if fold_of(r["claim"], options["fold"][1]) != options["fold"][0]]
     if options.get("distill") is not None:
         rows = distilled(rows, read(pairs / options.get("targets", "oof-targets.jsonl")), options["distill"])
+    if options.get("transfer"):
+        rows += split_train(read(pairs / options["transfer"]))[0]  # the validation claims stay out
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
@@ -416,6 +444,10 @@ def main() -> None:
             scores = write_targets(args.out, args.pairs, teachers, sets, filename, temperature)
             results[set_name] = {"config": {"ensemble_of": teachers}, "data_options": {}, "train_seconds": None, "scores": scores}
             print(set_name, json.dumps({k: v["macro_f1"] for k, v in scores.items()}), flush=True)
+    if "mp-t" in trained and (args.pairs / "transfer.jsonl").is_file():
+        transfer = write_transfer(args.out / "mp-t", args.pairs, args.out / "transfer-targets.jsonl")
+        results["mp-t"]["transfer"] = transfer
+        print("transfer", json.dumps(transfer), flush=True)
     # a teacher of another base (round 9) is too large and slow to ship: never the pick
     verifiers = [n for n in results if not results[n]["config"].get("claim_only") and n in trained and not results[n]["data_options"].get("teacher_base")]
     best = max(verifiers, key=lambda n: results[n]["scores"]["validation"]["macro_f1"]) if verifiers else None
@@ -424,7 +456,8 @@ def main() -> None:
         "selected_by": "validation macro-F1 (10 % of the training claims, held out)",
         "candidates": results,
         "command": "python eval/sweep_verifier.py --pairs PAIRS --out OUT" + ("" if args.only == ROUND_1 else f" --only {args.only}")
-        + (f" --fever-sample {args.fever_sample}" if args.fever_sample else "") + (f" --epochs {args.epochs}" if args.epochs else ""),
+        + (f" --fever-sample {args.fever_sample}" if args.fever_sample else "") + (f" --epochs {args.epochs}" if args.epochs else "")
+        + (f" --teacher-base {Path(args.teacher_base).name}" if any(CANDIDATES[n][1].get("teacher_base") for n in names) else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores" + (f", {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""),
         "date": date.today().isoformat(),
         "seconds": round(time.time() - started, 1),
