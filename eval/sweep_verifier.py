@@ -7,7 +7,7 @@
     python eval/sweep_verifier.py --pairs pairs/ --out sweep/ --only round-3
     python eval/sweep_verifier.py --pairs pairs/ --out teachers/ --only round-8-teachers  # writes oof-targets.jsonl
     cp teachers/oof-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-8
-    python eval/sweep_verifier.py --pairs pairs/ --out mp/ --only round-9-teachers --teacher-base all-mpnet-base-v2/
+    bash eval/get_mpnet.sh all-mpnet-base-v2/ && python eval/sweep_verifier.py --pairs pairs/ --out mp/ --only round-9-teachers --teacher-base all-mpnet-base-v2/
     cp mp/mp-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-9
     python eval/sweep_extras.py --data-dir ../shared/data --pairs pairs/ --transfer   # then round 9's teachers
     cp mp/mp-targets.jsonl mp/transfer-targets.jsonl pairs/ && python eval/sweep_verifier.py --pairs pairs/ --out students/ --only round-10
@@ -51,6 +51,7 @@ BASE = TrainConfig(epochs=4, learning_rate=3e-5, batch_size=32, max_length=256, 
 BS16 = replace(BASE, batch_size=16, seed=15)  # the shipped verifier's recipe (round 2's winner)
 V3 = replace(BS16, epochs=5, data_seed=2)  # v3's recipe (round 7's cf-all-e5-d2, with climate_all)
 TR = replace(V3, epochs=3, batch_size=32)  # round 10's students: v3's data order and seed, a shorter schedule
+TR3 = replace(TR, epochs=2, learning_rate=1e-5)  # round 10's students that start from v3 itself
 KD_FOLDS = 4
 
 CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
@@ -131,6 +132,11 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "tr-mp": (TR, {"climate_all": True, "transfer": "transfer-targets.jsonl"}),
     "tr-mp-a5": (TR, {"climate_all": True, "transfer": "transfer-targets.jsonl", "distill": 0.5, "targets": "mp-targets.jsonl"}),
     "cf-all-e3-b32": (TR, {"climate_all": True}),
+    # And from the shipped verifier (v3, until another ships) rather than the base model: two epochs at a third
+    # of the learning rate on the same data with the transfer pairs (tr-mp-v3) and without them (cf-all-v3-e2, its
+    # control). Cheaper than a student from scratch, and it starts from the best MiniLM there is.
+    "tr-mp-v3": (TR3, {"climate_all": True, "transfer": "transfer-targets.jsonl", "from_shipped": True}),
+    "cf-all-v3-e2": (TR3, {"climate_all": True, "from_shipped": True}),
 }
 #: the teachers whose distributions over the training pairs a round writes, and where: (teachers, file, temperature)
 TEACHER_T = 2.0
@@ -161,7 +167,7 @@ ROUND_8_TEACHERS = ",".join(f"kd-t{k}" for k in range(KD_FOLDS))  # writes OUT/o
 ROUND_8 = "kd-a5-d2,kd-a5-d1,kd-a5-d15,kd-a2-d2,kd-a2-d1,cf-all-co-e5-d2"
 ROUND_9_TEACHERS = "mp-t"  # with --teacher-base; writes mp-targets.jsonl for:
 ROUND_9 = "kd-mp-a5,kd-mp-a2,cf-all-e5-d2-gl"
-ROUND_10 = "tr-mp,tr-mp-a5,cf-all-e3-b32"  # after round-9-teachers with transfer.jsonl in PAIRS
+ROUND_10 = "tr-mp,tr-mp-v3,cf-all-e3-b32,cf-all-v3-e2"  # after round-9-teachers with transfer.jsonl in PAIRS
 ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7,
           "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8, "round-9-teachers": ROUND_9_TEACHERS, "round-9": ROUND_9,
           "round-10": ROUND_10}
@@ -311,9 +317,11 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
 
 def train_one(name: str, pairs: Path, out: Path, base_model: str, epochs: int = 0, teacher_base: str = MPNET) -> None:
     from factcheck.train import pairs_to_dataset, train_verifier
+    from factcheck.verify import default_verifier_path
 
     config, options = CANDIDATES[name]
-    config = replace(config, base_model=teacher_base if options.get("teacher_base") else base_model, epochs=epochs or config.epochs)
+    start = teacher_base if options.get("teacher_base") else str(default_verifier_path()) if options.get("from_shipped") else base_model
+    config = replace(config, base_model=start, epochs=epochs or config.epochs)
     train, validation = split_train(read(pairs / "train.jsonl"))
     rows = training_rows(train, options, config.seed, pairs)
     validation = titled(validation, pairs, options.get("title"))
