@@ -101,23 +101,26 @@ def _nearest(claims: list[str], sentences: list[str], k: int, skip: list[set[str
     return out
 
 
-def transfer_rows(data_dir: Path) -> list[dict]:
-    """Unlabelled pairs a teacher labels for distillation (see the module docstring); the held-out Climate-FEVER
-    claims and their sentences stay out, and so do SciFact's dev and test claims (other splits)."""
+def transfer_rows(data_dir: Path, climate: int = TRANSFER_CLIMATE, scifact: int = TRANSFER_SCIFACT) -> list[dict]:
+    """Unlabelled pairs a teacher labels for distillation (see the module docstring), ``climate`` and ``scifact``
+    retrieved sentences per claim (0: none of that set's); the held-out Climate-FEVER claims and their sentences
+    stay out, and so do SciFact's dev and test claims (other splits)."""
     config = RecipeConfig()
     rows = []
     claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config)]
     sentences = sorted({ev["evidence"] for c in claims for ev in c["evidences"]})
     own = [{ev["evidence"] for ev in c["evidences"]} for c in claims]
-    for claim, near in zip(claims, _nearest([c["claim"] for c in claims], sentences, TRANSFER_CLIMATE, own)):
+    for claim, near in zip(claims, _nearest([c["claim"] for c in claims], sentences, climate, own)):
         rows += [{"evidence": e, "claim": claim["claim"], "label": "neutral", "source": "climate-fever-transfer"} for e in near]
         flipped = flip_negation(claim["claim"])
         if flipped:
             rows += [{"evidence": ev["evidence"], "claim": flipped, "label": "neutral", "source": "climate-fever-transfer-flip"} for ev in claim["evidences"]]
+    if not scifact:
+        return rows
     corpus = scifact_corpus(data_dir)
     train = scifact_claims(data_dir, "train")
     sentences = sorted({s.strip() for doc in corpus.values() for s in doc["abstract"] if len(s.split()) >= 5})
-    for claim, near in zip(train, _nearest([c["claim"] for c in train], sentences, TRANSFER_SCIFACT, [set()] * len(train))):
+    for claim, near in zip(train, _nearest([c["claim"] for c in train], sentences, scifact, [set()] * len(train))):
         rows += [{"evidence": e, "claim": claim["claim"], "label": "neutral", "source": "scifact-transfer"} for e in near]
     return rows
 

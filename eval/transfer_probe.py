@@ -1,0 +1,100 @@
+"""Sweep round 10's student side, at CPU size: does distilling a teacher over pairs it labels (and nobody annotated)
+move the shipped verifier on Climate-FEVER, beyond what more training on the same gold pairs does?
+
+    factcheck recipes --data-dir ../shared/data --out PAIRS
+    python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS
+    python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK --out eval/results/transfer-probe.json
+
+Round 10's teacher (all-mpnet-base-v2 fine-tuned, 0.600 on Climate-FEVER) needs a GPU. The teacher here is the
+best one a CPU has at hand: the shipped verifier's log-probabilities plus 1.5 x the shipped cross-lingual
+classifier's (eval/verifier_fusion.py's best single fusion on validation; 0.546 on Climate-FEVER against v3's 0.529).
+It labels transfer pairs built like round 10's (eval/sweep_extras.py's ``transfer_rows``), Climate-FEVER only:
+for each training claim the CLIMATE_K sentences of other training claims' evidence that the embedder ranks nearest,
+and its own evidence against its negation edit; the validation claims' pairs are dropped.
+
+Two students start from the shipped verifier (v3) and train one epoch (lr 1e-5, batch 16, batches by length) on
+every Climate-FEVER training pair with its gold label plus a REPLAY share of v3's other training pairs:
+``control`` on that alone, ``transfer`` with the teacher-labelled pairs too (their distributions as targets). Both,
+v3 and the teacher are scored like the sweep (validation split; dev sets; FEVER-Lite on its 3,000-pair sample).
+About 25 minutes on a 2-core CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sweep_extras import transfer_rows
+from sweep_verifier import DEV_SETS, family, read, score, split_train, training_rows
+from verifier_diagnostics import emit, macro_f1
+
+from factcheck.labels import STANCES, stance_of
+from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, default_verifier_path, xling_classifier_path
+
+CLIMATE_K = 6
+XLING_WEIGHT = 1.5
+REPLAY = 0.3
+STUDENT = TrainConfig(base_model=str(default_verifier_path()), epochs=1, learning_rate=1e-5, batch_size=16, seed=15, data_seed=2, group_by_length=True)
+
+
+def teacher_logp(pairs: list[tuple[str, str]]) -> np.ndarray:
+    from scipy.special import log_softmax
+
+    verifier = Verifier(VerifierConfig(batch_size=64))
+    xling = EmbeddingStanceClassifier(xling_classifier_path())
+    return log_softmax(verifier.logits(pairs), axis=1) + XLING_WEIGHT * np.log(xling.predict(pairs) + 1e-6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, required=True, help="folder of factcheck recipes + eval/sweep_extras.py")
+    parser.add_argument("--work", type=Path, required=True, help="where the two students are written")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    from scipy.special import softmax
+
+    started = time.time()
+    train, validation = split_train(read(args.pairs / "train.jsonl"))
+    sets = {"validation": validation, **{n: read(args.pairs / f"{n}.jsonl") for n in DEV_SETS}}
+    sets["fever-lite-test"] = random.Random(0).sample(sets["fever-lite-test"], 3000)  # the sweep's sample
+
+    transfer = split_train(transfer_rows(args.data_dir, climate=CLIMATE_K, scifact=0))[0]
+    probs = softmax(teacher_logp([(r["evidence"], r["claim"]) for r in transfer]), axis=1)
+    transfer = [dict(r, label=STANCES[int(p.argmax())], target=[round(float(x), 5) for x in p]) for r, p in zip(transfer, probs)]
+    report: dict = {
+        "teacher": f"v3 log-probabilities + {XLING_WEIGHT} x the shipped cross-lingual classifier's",
+        "transfer_pairs": len(transfer),
+        "transfer_labels": {f"{s} {lab}": n for (s, lab), n in sorted(Counter((r["source"], r["label"]) for r in transfer).items())},
+        "student": {**asdict(STUDENT), "base_model": "the shipped verifier (v3)", "replay": REPLAY},
+        "scores": {},
+    }
+    gold = {n: np.array([STANCES.index(stance_of(r["label"])) for r in rows]) for n, rows in sets.items()}
+    report["scores"]["teacher"] = {n: round(macro_f1(gold[n], teacher_logp([(r["evidence"], r["claim"]) for r in rows])), 4) for n, rows in sets.items()}
+    report["scores"]["v3"] = {n: s["macro_f1"] for n, s in score(default_verifier_path(), sets, False).items()}
+
+    rng = random.Random(11)
+    base = [r for r in training_rows(train, {"climate_all": True}, STUDENT.seed, args.pairs) if family(r["source"]) == "climate-fever" or rng.random() < REPLAY]
+    for name, extra in (("control", []), ("transfer", transfer)):
+        rows = [{k: v for k, v in r.items() if k in ("evidence", "claim", "label", "target")} for r in base + extra]
+        random.Random(STUDENT.seed).shuffle(rows)
+        t = time.time()
+        result = train_verifier(pairs_to_dataset(rows), args.work / name, pairs_to_dataset(validation), STUDENT)
+        scores = {n: s["macro_f1"] for n, s in score(args.work / name, sets, False).items()}
+        report["scores"][name] = {**scores, "training_pairs": len(rows), "train_seconds": round(time.time() - t), "best_epoch": result.best_epoch}
+        print(name, json.dumps(report["scores"][name]), flush=True)
+    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK", started, args.out)
+
+
+if __name__ == "__main__":
+    main()
