@@ -47,12 +47,19 @@ REPLAY = 0.3
 STUDENT = TrainConfig(base_model=str(default_verifier_path()), epochs=1, learning_rate=1e-5, batch_size=16, seed=15, data_seed=2, group_by_length=True)
 
 
-def teacher_logp(pairs: list[tuple[str, str]]) -> np.ndarray:
-    from scipy.special import log_softmax
+class Teacher:
+    """v3's logits and the teacher's log-probabilities over pairs, both models loaded once."""
 
-    verifier = Verifier(VerifierConfig(batch_size=64))
-    xling = EmbeddingStanceClassifier(xling_classifier_path())
-    return log_softmax(verifier.logits(pairs), axis=1) + XLING_WEIGHT * np.log(xling.predict(pairs) + 1e-6)
+    def __init__(self) -> None:
+        self.verifier = Verifier(VerifierConfig(batch_size=64))
+        self.xling = EmbeddingStanceClassifier(xling_classifier_path())
+
+    def __call__(self, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.special import log_softmax
+
+        pairs = [(r["evidence"], r["claim"]) for r in rows]
+        logits = self.verifier.logits(pairs)
+        return logits, log_softmax(logits, axis=1) + XLING_WEIGHT * np.log(self.xling.predict(pairs) + 1e-6)
 
 
 def main() -> None:
@@ -71,8 +78,9 @@ def main() -> None:
     sets = {"validation": validation, **{n: read(args.pairs / f"{n}.jsonl") for n in DEV_SETS}}
     sets["fever-lite-test"] = random.Random(0).sample(sets["fever-lite-test"], 3000)  # the sweep's sample
 
+    teacher = Teacher()
     transfer = split_train(transfer_rows(args.data_dir, climate=CLIMATE_K, scifact=0))[0]
-    probs = softmax(teacher_logp([(r["evidence"], r["claim"]) for r in transfer]), axis=1)
+    probs = softmax(teacher(transfer)[1], axis=1)
     transfer = [dict(r, label=STANCES[int(p.argmax())], target=[round(float(x), 5) for x in p]) for r, p in zip(transfer, probs)]
     report: dict = {
         "teacher": f"v3 log-probabilities + {XLING_WEIGHT} x the shipped cross-lingual classifier's",
@@ -81,9 +89,11 @@ def main() -> None:
         "student": {**asdict(student), "base_model": "the shipped verifier (v3)", "replay": REPLAY},
         "scores": {},
     }
-    gold = {n: np.array([STANCES.index(stance_of(r["label"])) for r in rows]) for n, rows in sets.items()}
-    report["scores"]["teacher"] = {n: round(macro_f1(gold[n], teacher_logp([(r["evidence"], r["claim"]) for r in rows])), 4) for n, rows in sets.items()}
-    report["scores"]["v3"] = {n: s["macro_f1"] for n, s in score(default_verifier_path(), sets, False).items()}
+    report["scores"].update(teacher={}, v3={})
+    for n, rows in sets.items():
+        gold = np.array([STANCES.index(stance_of(r["label"])) for r in rows])
+        logits, logp = teacher(rows)
+        report["scores"]["v3"][n], report["scores"]["teacher"][n] = macro_f1(gold, logits), macro_f1(gold, logp)
 
     rng = random.Random(11)
     base = [r for r in training_rows(train, {"climate_all": True}, student.seed, args.pairs) if family(r["source"]) == "climate-fever" or rng.random() < REPLAY]
