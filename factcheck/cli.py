@@ -494,14 +494,15 @@ def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for train.jsonl and the dev sets.")
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--no-retrieval", is_flag=True, help="Skip the hard negatives the embedder retrieves (faster).")
-def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool) -> None:
+@click.option("--symmetric-negation", is_flag=True, help="Also negate contradicted claims (-> entailment) and neutral pairs (-> neutral), so that a negated claim is no cue for contradiction.")
+def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool, symmetric_negation: bool) -> None:
     """Build the verifier's training and dev pairs from SciFact, Climate-FEVER, FEVER-Lite and COVID-Fact."""
     from .embed import Embedder
     from .recipes import RecipeConfig, dev_sets, summarize, training_pairs, write_jsonl
 
     if not data_dir.is_dir():
         raise FactcheckError(f"--data-dir {data_dir} does not exist: point it at the folder holding scifact/, fever/, ...")
-    config = RecipeConfig(seed=seed)
+    config = RecipeConfig(seed=seed, symmetric_negation=symmetric_negation)
     embedder = None if no_retrieval else Embedder()
     pairs = training_pairs(data_dir, config, embedder)
     write_jsonl(pairs, out / "train.jsonl")

@@ -159,3 +159,33 @@ def test_training_loss_reads_soft_targets_and_a_bias_model() -> None:
         # ... and a uniform vote distribution costs more than the one-hot gold the verifier agrees with
         soft = [torch.tensor([1 / 3, 1 / 3, 1 / 3, 0.0, 0.0, 0.0]) for _ in stances]
         assert loss(inputs, soft).item() > reference
+
+
+def test_negation_edits_keep_labels_tied_to_the_evidence() -> None:
+    """The recipes' negation edits: by default only those that turn a claim contradicted (or undo a negation into
+    entailment); symmetric ones also negate contradicted claims into entailment and neutral pairs into neutral."""
+    import random
+
+    from factcheck.recipes import flip_negation, negation_flips
+
+    assert flip_negation("Funds will be available") == "Funds will not be available"
+    assert flip_negation("Funds will not be available") == "Funds will be available"
+    assert flip_negation("Nobody knows") is None
+    pairs = [
+        {"evidence": "The money is there.", "claim": "Funds will be available", "label": "entailment", "source": "s"},
+        {"evidence": "There is no money.", "claim": "Funds will be available", "label": "contradiction", "source": "s"},
+        {"evidence": "Paris is mild.", "claim": "Funds will be available", "label": "neutral", "source": "s"},
+        {"evidence": "There is no money.", "claim": "Funds will not be available", "label": "entailment", "source": "s"},
+        {"evidence": "The money is there.", "claim": "Funds will not be available", "label": "contradiction", "source": "s"},
+    ]
+    plain = negation_flips(pairs, random.Random(0), share=1.0)
+    assert [(p["claim"], p["label"]) for p in plain] == [("Funds will not be available", "contradiction"), ("Funds will be available", "entailment")]
+    symmetric = negation_flips(pairs, random.Random(0), share=1.0, symmetric=True)
+    assert [(p["evidence"], p["claim"], p["label"]) for p in symmetric] == [
+        ("The money is there.", "Funds will not be available", "contradiction"),
+        ("There is no money.", "Funds will not be available", "entailment"),
+        ("Paris is mild.", "Funds will not be available", "neutral"),
+        ("There is no money.", "Funds will be available", "contradiction"),
+        ("The money is there.", "Funds will be available", "entailment"),
+    ]
+    assert all(p["source"] == "s-flip" for p in symmetric)
