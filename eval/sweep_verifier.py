@@ -137,6 +137,12 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     # control). Cheaper than a student from scratch, and it starts from the best MiniLM there is.
     "tr-mp-v3": (TR3, {"climate_all": True, "transfer": "transfer-targets.jsonl", "from_shipped": True}),
     "cf-all-v3-e2": (TR3, {"climate_all": True, "from_shipped": True}),
+    # round 11: v3's recipe with every symmetric negation edit (a contradicted claim negated is entailed, a neutral
+    # pair negated stays neutral; eval/negation_probe.py), from the base model: v3 calls almost no negated claim
+    # entailed, and one epoch of these edits on a CPU from v3 moves that little (eval/RESULTS.md).
+    "cf-all-e5-d2-sym": (V3, {"climate_all": True, "symmetric": 1.0}),
+    "cf-all-e5-d1-sym": (replace(V3, data_seed=1), {"climate_all": True, "symmetric": 1.0}),
+    "cf-all-e5-d1": (replace(V3, data_seed=1), {"climate_all": True}),
 }
 #: the teachers whose distributions over the training pairs a round writes, and where: (teachers, file, temperature)
 TEACHER_T = 2.0
@@ -168,9 +174,10 @@ ROUND_8 = "kd-a5-d2,kd-a5-d1,kd-a5-d15,kd-a2-d2,kd-a2-d1,cf-all-co-e5-d2"
 ROUND_9_TEACHERS = "mp-t"  # with --teacher-base; writes mp-targets.jsonl for:
 ROUND_9 = "kd-mp-a5,kd-mp-a2,cf-all-e5-d2-gl"
 ROUND_10 = "tr-mp,tr-mp-v3,cf-all-e3-b32,cf-all-v3-e2"  # after round-9-teachers with transfer.jsonl in PAIRS
+ROUND_11 = "cf-all-e5-d2-sym,cf-all-e5-d1-sym,cf-all-e5-d1"  # cf-all-e5-d1: the second data order without the edits
 ROUNDS = {"round-1": ROUND_1, "round-2": ROUND_2, "round-3": ROUND_3, "round-4": ROUND_4, "round-5": ROUND_5, "round-6": ROUND_6, "round-7": ROUND_7,
           "round-8-teachers": ROUND_8_TEACHERS, "round-8": ROUND_8, "round-9-teachers": ROUND_9_TEACHERS, "round-9": ROUND_9,
-          "round-10": ROUND_10}
+          "round-10": ROUND_10, "round-11": ROUND_11}
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
 _NEGATION = re.compile(r"\b(not|no|never|none|cannot|does|do|did|is|are|was|were|n't)\b|n't")
 
@@ -283,12 +290,28 @@ def titled(rows: list[dict], pairs: Path, scope: str | None) -> list[dict]:
     return [dict(r, evidence=f"{titles[r['evidence']]}: {r['evidence']}") if r["evidence"] in titles else r for r in rows]
 
 
+def symmetric_edits(rows: list[dict], seed: int, share: float) -> list[dict]:
+    """The edits that only ``symmetric_negation`` makes, drawn from ``rows`` (their own edits left out) at rate
+    ``share``: contradicted claims negated (entailment), entailed negated claims un-negated (contradiction),
+    neutral pairs either way (neutral)."""
+    from factcheck.labels import CONTRADICTION, ENTAILMENT
+    from factcheck.recipes import _NEGATED, negation_flips
+
+    plain = [r for r in rows if not r["source"].endswith("-flip")]
+    out = []
+    for p in negation_flips(plain, random.Random(seed), share=share, symmetric=True):
+        negated = bool(_NEGATED.search(p["claim"]))
+        if not ((p["label"] == CONTRADICTION and negated) or (p["label"] == ENTAILMENT and not negated)):
+            out.append(p)
+    return out
+
+
 def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None = None) -> list[dict]:
     """Options: drop (families left out), oversample (family -> copies), and from eval/sweep_extras.py's files:
     climate_all (every Climate-FEVER training pair instead of the balanced share), soft (their vote-distribution
     targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row), title
     (the document's title before the evidence: "all" or one set's), transfer (a file of teacher-labelled pairs
-    added, their target distributions kept)."""
+    added, their target distributions kept), symmetric (``symmetric_edits`` of the rows at that rate)."""
     rows = [r for r in rows if family(r["source"]) not in options.get("drop", [])]
     if options.get("climate_all") or options.get("hardneg"):
         extra = read(pairs / "climate-fever-train-all.jsonl") if options.get("climate_all") else []
@@ -303,6 +326,8 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
         rows = distilled(rows, read(pairs / options.get("targets", "oof-targets.jsonl")), options["distill"])
     if options.get("transfer"):
         rows += split_train(read(pairs / options["transfer"]))[0]  # the validation claims stay out
+    if options.get("symmetric"):
+        rows += symmetric_edits(rows, seed, options["symmetric"])
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
