@@ -19,7 +19,9 @@ length) on v3's own training pairs (``cf-all-e5-d2``'s rows): ``control`` on tho
 negation edits that ``RecipeConfig.symmetric_negation`` adds (a contradicted claim negated is entailed; a neutral
 pair negated stays neutral), drawn from the same pairs at the recipes' rate (30 %). Both are scored on the probe
 and on the sweep's sets. About 30 minutes on a 2-core CPU; `--share 1.0 --lr 2e-05 --no-control` trains
-the symmetric student alone on every such edit at twice the learning rate (20 minutes).
+the symmetric student alone on every such edit at twice the learning rate (20 minutes), and `--plain-too` adds
+the recipes' own kind again beside them (an entailed claim negated is contradicted), so that the negated claims
+added are as often contradicted as entailed (26 minutes).
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def main() -> None:
     parser.add_argument("--base", default=str(default_verifier_path()), help="the students' start (default: the shipped verifier)")
     parser.add_argument("--share", type=float, default=0.3, help="rate of the symmetric edits (default: the recipes' 0.3)")
     parser.add_argument("--lr", type=float, default=STUDENT.learning_rate)
+    parser.add_argument("--plain-too", action="store_true", help="add the recipes' own negation edits again beside the symmetric ones")
     parser.add_argument("--no-control", action="store_true", help="train the symmetric student only")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -113,8 +116,8 @@ def main() -> None:
 
     if args.train:
         base = training_rows(train, {"climate_all": True}, student.seed, args.pairs)
-        extra = symmetric_edits(base, student.seed, args.share)
-        report["student"] = {**asdict(student), "symmetric_share": args.share}
+        extra = symmetric_edits(base, student.seed, args.share, args.plain_too)
+        report["student"] = {**asdict(student), "symmetric_share": args.share, "plain_too": args.plain_too}
         report["symmetric_edits"] = {lab: sum(r["label"] == lab for r in extra) for lab in STANCES}
         report["training"] = {}
         for name, rows in ((("control", base),) if not args.no_control else ()) + (("symmetric", base + extra),):
@@ -130,7 +133,7 @@ def main() -> None:
         report["scores"][name] = probe(Verifier(VerifierConfig(model=path, batch_size=64)), sets)
     command = "python eval/negation_probe.py --pairs PAIRS" + (" --train WORK" if args.train else "")
     command += "".join(f" --{k.replace('_', '-')} {getattr(args, k)}" for k in ("share", "lr") if args.train and getattr(args, k) != parser.get_default(k))
-    command += (" --no-control" if args.no_control else "") + (" --base BASE" if args.base != parser.get_default("base") else "")
+    command += (" --plain-too" if args.plain_too else "") + (" --no-control" if args.no_control else "") + (" --base BASE" if args.base != parser.get_default("base") else "")
     emit(report, command + "".join(f" --verifier {v}" for v in args.verifier), started, args.out)
 
 

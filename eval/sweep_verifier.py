@@ -137,11 +137,12 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     # control). Cheaper than a student from scratch, and it starts from the best MiniLM there is.
     "tr-mp-v3": (TR3, {"climate_all": True, "transfer": "transfer-targets.jsonl", "from_shipped": True}),
     "cf-all-v3-e2": (TR3, {"climate_all": True, "from_shipped": True}),
-    # round 11: v3's recipe with every symmetric negation edit (a contradicted claim negated is entailed, a neutral
-    # pair negated stays neutral; eval/negation_probe.py), from the base model: v3 calls almost no negated claim
-    # entailed, and one epoch of these edits on a CPU from v3 moves that little (eval/RESULTS.md).
-    "cf-all-e5-d2-sym": (V3, {"climate_all": True, "symmetric": 1.0}),
-    "cf-all-e5-d1-sym": (replace(V3, data_seed=1), {"climate_all": True, "symmetric": 1.0}),
+    # round 11: v3's recipe with every negation edit of both kinds (a contradicted claim negated is entailed, a
+    # neutral pair negated stays neutral, and the recipes' own: an entailed claim negated is contradicted;
+    # eval/negation_probe.py), from the base model: v3 calls almost no negated claim entailed; one CPU epoch of
+    # these edits from v3 teaches it to read the negation but costs SciFact and Climate-FEVER (eval/RESULTS.md).
+    "cf-all-e5-d2-sym": (V3, {"climate_all": True, "symmetric": 1.0, "symmetric_plain_too": True}),
+    "cf-all-e5-d1-sym": (replace(V3, data_seed=1), {"climate_all": True, "symmetric": 1.0, "symmetric_plain_too": True}),
     "cf-all-e5-d1": (replace(V3, data_seed=1), {"climate_all": True}),
 }
 #: the teachers whose distributions over the training pairs a round writes, and where: (teachers, file, temperature)
@@ -290,10 +291,11 @@ def titled(rows: list[dict], pairs: Path, scope: str | None) -> list[dict]:
     return [dict(r, evidence=f"{titles[r['evidence']]}: {r['evidence']}") if r["evidence"] in titles else r for r in rows]
 
 
-def symmetric_edits(rows: list[dict], seed: int, share: float) -> list[dict]:
+def symmetric_edits(rows: list[dict], seed: int, share: float, plain_too: bool = False) -> list[dict]:
     """The edits that only ``symmetric_negation`` makes, drawn from ``rows`` (their own edits left out) at rate
     ``share``: contradicted claims negated (entailment), entailed negated claims un-negated (contradiction),
-    neutral pairs either way (neutral)."""
+    neutral pairs either way (neutral); with ``plain_too`` the recipes' own kinds drawn again beside them
+    (entailed claims negated: contradiction), so that the added negated claims are not mostly entailed."""
     from factcheck.labels import CONTRADICTION, ENTAILMENT
     from factcheck.recipes import _NEGATED, negation_flips
 
@@ -301,7 +303,7 @@ def symmetric_edits(rows: list[dict], seed: int, share: float) -> list[dict]:
     out = []
     for p in negation_flips(plain, random.Random(seed), share=share, symmetric=True):
         negated = bool(_NEGATED.search(p["claim"]))
-        if not ((p["label"] == CONTRADICTION and negated) or (p["label"] == ENTAILMENT and not negated)):
+        if plain_too or not ((p["label"] == CONTRADICTION and negated) or (p["label"] == ENTAILMENT and not negated)):
             out.append(p)
     return out
 
@@ -311,7 +313,8 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     climate_all (every Climate-FEVER training pair instead of the balanced share), soft (their vote-distribution
     targets), hardneg (retrieved neutrals for Climate-FEVER claims), poe (claim-only bias on every row), title
     (the document's title before the evidence: "all" or one set's), transfer (a file of teacher-labelled pairs
-    added, their target distributions kept), symmetric (``symmetric_edits`` of the rows at that rate)."""
+    added, their target distributions kept), symmetric (``symmetric_edits`` of the rows at that rate;
+    symmetric_plain_too: the recipes' own kinds drawn again beside them)."""
     rows = [r for r in rows if family(r["source"]) not in options.get("drop", [])]
     if options.get("climate_all") or options.get("hardneg"):
         extra = read(pairs / "climate-fever-train-all.jsonl") if options.get("climate_all") else []
@@ -327,7 +330,7 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
     if options.get("transfer"):
         rows += split_train(read(pairs / options["transfer"]))[0]  # the validation claims stay out
     if options.get("symmetric"):
-        rows += symmetric_edits(rows, seed, options["symmetric"])
+        rows += symmetric_edits(rows, seed, options["symmetric"], options.get("symmetric_plain_too", False))
     if options.get("poe"):
         bias = {b["claim"]: b["bias"] for b in read(pairs / "claim-only-bias.jsonl")}
         rows = [dict(r, bias=bias[r["claim"]]) for r in rows]
