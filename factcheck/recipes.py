@@ -8,8 +8,10 @@ Recipes against shortcuts:
 
 - neutrals from the same claim's non-rationale sentences and from sentences the real embedder retrieves for
   it, so that the same claim is seen with evidence of each stance and the model must read the evidence;
-- minimal edits that flip a claim's label (adding or removing a negation), so that negation words alone do
-  not predict "contradiction";
+- minimal edits that flip a claim's label (adding or removing a negation). By default they only turn an entailed
+  claim contradicted or undo a negation into entailment, so most negated claims are contradicted (the shipped
+  verifier learned that cue: eval/negation_probe.py); ``symmetric_negation`` also negates contradicted claims
+  (entailment) and neutral pairs (neutral), so that a negation word alone predicts nothing;
 - labels balanced per source, so that no source teaches "this topic means contradiction".
 
 Only sets whose licenses allow a shipped model are used for training (never XNLI, ANLI or AVeriTeC).
