@@ -390,7 +390,9 @@ def score(model_dir: Path, sets: dict[str, list[dict]], claim_only: bool) -> dic
     from factcheck.labels import STANCES, stance_of
     from factcheck.verify import Verifier, VerifierConfig, softmax
 
-    verifier = Verifier(VerifierConfig(model=str(model_dir), batch_size=256))
+    # as the models read the claims (positive_claims off), comparable with the rounds before factcheck judged
+    # negated claims through their positive form; eval/verifier_report.py gives a model's figures as factcheck runs it
+    verifier = Verifier(VerifierConfig(model=str(model_dir), batch_size=256, positive_claims=False))
     report = {}
     for name, rows in sets.items():
         gold = np.array([STANCES.index(stance_of(r["label"])) for r in rows])

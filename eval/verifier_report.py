@@ -58,19 +58,27 @@ def main() -> None:
     sets = {n: load(args.pairs_dir / f"{n}.jsonl", args.limit) for n in sorted(DEV_SETS) if (args.pairs_dir / f"{n}.jsonl").is_file()}
     verifier = Verifier(VerifierConfig(model=args.verifier))
     baseline = Verifier(VerifierConfig(model=args.claim_only)) if args.claim_only else None
-    logits, gold, claim_only = {}, {}, {}
+    logits, gold, claim_only, swapped = {}, {}, {}, {}
     for name, rows in sets.items():
         gold[name] = np.array([STANCES.index(stance_of(r["label"])) for r in rows])
-        logits[name] = verifier.logits([(r["evidence"], r["claim"]) for r in rows])
+        pairs = [(r["evidence"], r["claim"]) for r in rows]
+        logits[name], swapped[name] = verifier.logits(pairs), verifier.judged_positively(pairs)
         if baseline is not None:
             claim_only[name] = baseline.predict([("", r["claim"]) for r in rows]).argmax(axis=1)
-    temperature = verifier.temperature
+    temperature, positive_temperature = verifier.temperature, verifier.positive_form_temperature
     if args.fit_temperature:
+        # one temperature for the claims judged as written, one for the negated claims judged through their
+        # positive form (VerifierConfig.positive_claims), each fitted on its own pairs of the fit sets
         fit = [n for n in FIT_ON if n in sets]
-        temperature = fit_temperature(np.concatenate([logits[n] for n in fit]), np.concatenate([gold[n] for n in fit]))
+        both = {kind: (np.concatenate([logits[n][swapped[n] == kind] for n in fit]), np.concatenate([gold[n][swapped[n] == kind] for n in fit])) for kind in (False, True)}
+        temperature = fit_temperature(*both[False])
+        positive_temperature = fit_temperature(*both[True]) if len(both[True][1]) else temperature
         (Path(verifier.path) / CALIBRATION_FILE).write_text(
-            json.dumps({"temperature": round(temperature, 4), "fitted_on": fit, "date": date.today().isoformat()}, indent=2) + "\n"
+            json.dumps({"temperature": round(temperature, 4), "temperature_positive_form": round(positive_temperature, 4),
+                        "pairs": {"as_written": len(both[False][1]), "positive_form": len(both[True][1])},
+                        "fitted_on": fit, "date": date.today().isoformat()}, indent=2) + "\n"
         )
+    rows_temperature = {n: np.where(swapped[n], positive_temperature, temperature)[:, None] for n in sets}
     swept, swept_pairs = {}, {}
     if args.claim_only_sweep:
         file, _, candidate = args.claim_only_sweep.rpartition(":")
@@ -83,9 +91,10 @@ def main() -> None:
     report = {}
     for name in sets:
         raw = softmax(logits[name])
-        calibrated = softmax(logits[name] / temperature)
+        calibrated = softmax(logits[name] / rows_temperature[name])
         entry = {
             "pairs": len(sets[name]),
+            "judged_through_positive_form": int(swapped[name].sum()),
             "macro_f1": round(float(f1_score(gold[name], raw.argmax(axis=1), average="macro")), 4),
             "ece_raw": round(expected_calibration_error(raw, gold[name]), 4),
             "ece_calibrated": round(expected_calibration_error(calibrated, gold[name]), 4),
@@ -102,6 +111,7 @@ def main() -> None:
         "verifier": args.verifier,
         "claim_only": args.claim_only,
         "temperature": round(temperature, 4),
+        "temperature_positive_form": round(positive_temperature, 4),
         "sets": report,
         "command": "python eval/verifier_report.py --pairs-dir PAIRS"
         + (" --claim-only MODEL" if args.claim_only else "")

@@ -328,10 +328,10 @@ def retrieval_only_baseline(scored: Sequence[Scored], threshold: float, k: int) 
 
 def claim_only_baseline(model: str, claims: Sequence[Claim]) -> list[str]:
     """Labels from a claim-only model (a CrossEncoder trained with the evidence blanked, as
-    ``eval/sweep_verifier.py --only claim-only-bs16`` trains it): it reads ("", claim)."""
+    ``eval/sweep_verifier.py --only claim-only-bs16`` trains it): it reads ("", claim) as written."""
     from .verify import Verifier, VerifierConfig
 
-    probs = Verifier(VerifierConfig(model=model)).predict([("", c.claim) for c in claims])
+    probs = Verifier(VerifierConfig(model=model, positive_claims=False)).predict([("", c.claim) for c in claims])
     return [STANCE_TO_LABEL[STANCES[int(i)]] for i in probs.argmax(axis=1)]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 SUPPORTED = "supported"
 DISPUTED = "disputed"
 UNVERIFIED = "unverified"
@@ -46,3 +48,17 @@ def normalize_label(value: object) -> str:
 def stance_of(value: object) -> str:
     """Map a label or stance spelling to entailment / neutral / contradiction."""
     return LABEL_TO_STANCE[normalize_label(value)]
+
+
+_NEGATION = re.compile(
+    r"\b(is|was|are|were|can|could|will|would|has|have|had|does|did|do|should|may|might|must) not\b"
+    r"(?!\s+(?:only|just|merely|least|necessarily|always|all|every|quite|entirely)\b)"
+)
+
+
+def positive_form(claim: str) -> str | None:
+    """``claim`` without its first simple negation ("X will not be Y" -> "X will be Y"), or None when it has
+    none. "not only", "not always", "not all" and the like are not simple negations and are left alone."""
+    if not _NEGATION.search(claim):
+        return None
+    return _NEGATION.sub(r"\1", claim, count=1)

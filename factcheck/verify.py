@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .embed import quiet_transformers
 from .errors import FactcheckError
-from .labels import STANCES, stance_of
+from .labels import STANCES, positive_form, stance_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,6 +71,10 @@ class VerifierConfig:
     #: "auto": ONNX Runtime for the shipped verifier when onnxruntime is installed (same logits, no torch
     #: import), sentence-transformers otherwise; "onnx" / "torch" force one (see factcheck.onnxrt).
     backend: str = "auto"
+    #: judge a claim with a simple negation ("X will not be Y") through its positive form ("X will be Y"), with
+    #: entailment and contradiction swapped: the shipped verifier learned a negated claim as a cue for
+    #: contradiction and calls almost none supported (eval/negation_probe.py); the positive form it reads well.
+    positive_claims: bool = True
 
 
 def load_verifier(name: str | None = None) -> Verifier:
@@ -142,19 +146,45 @@ class Verifier:
         return [found[s] for s in STANCES]
 
     @cached_property
-    def temperature(self) -> float:
+    def _calibration(self) -> dict:
         file = Path(self.path) / CALIBRATION_FILE
-        if file.is_file():
-            return float(json.loads(file.read_text()).get("temperature", 1.0))
-        return 1.0
+        return json.loads(file.read_text()) if file.is_file() else {}
+
+    @property
+    def temperature(self) -> float:
+        """The softmax temperature of the claims judged as written."""
+        return float(self._calibration.get("temperature", 1.0))
+
+    @property
+    def positive_form_temperature(self) -> float:
+        """The softmax temperature of the negated claims judged through their positive form (its own fit: they
+        are another population of inputs); the other one where none was fitted."""
+        return float(self._calibration.get("temperature_positive_form", self.temperature))
+
+    def judged_positively(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Which pairs' claims are judged through their positive form (``positive_claims``)."""
+        import numpy as np
+
+        if not self.config.positive_claims:
+            return np.zeros(len(pairs), dtype=bool)
+        return np.array([positive_form(c) is not None for _, c in pairs], dtype=bool)
+
+    def calibrated(self, logits: np.ndarray, swapped: np.ndarray) -> np.ndarray:
+        """Probabilities from ``logits``, each row at its temperature."""
+        import numpy as np
+
+        temperature = np.where(swapped, self.positive_form_temperature, self.temperature)[:, None]
+        return softmax(logits / temperature)
 
     def logits(self, pairs: Sequence[tuple[str, str]], *, show_progress: bool = False) -> np.ndarray:
         """Raw logits (STANCES order) for (evidence, claim) pairs; duplicates scored once, in batches of similar
-        token length."""
+        token length; a negated claim scored through its positive form (``positive_claims``)."""
         import numpy as np
 
         if not pairs:
             return np.zeros((0, len(STANCES)), dtype=np.float32)
+        swapped = self.judged_positively(pairs)
+        pairs = [(e, positive_form(c) or c) if flip else (e, c) for (e, c), flip in zip(pairs, swapped)]
         unique = list(dict.fromkeys(pairs))
         if self.onnx is not None:
             scores = self.onnx.logits(unique, self.config.batch_size)
@@ -162,7 +192,9 @@ class Verifier:
             scores = self._torch_logits(unique, show_progress)
         logits = scores[:, self.column_order]
         position = {pair: i for i, pair in enumerate(unique)}
-        return logits[[position[p] for p in pairs]].astype(np.float32)
+        out = logits[[position[p] for p in pairs]].astype(np.float32)
+        out[swapped] = out[swapped][:, ::-1]  # STANCES order: entailment, neutral, contradiction
+        return out
 
     def _torch_logits(self, pairs: list[tuple[str, str]], show_progress: bool) -> np.ndarray:
         """sentence-transformers' predict, one call per batch of similar token length (its own sorting goes by
@@ -200,13 +232,14 @@ class Verifier:
         import numpy as np
 
         if not self.routes_languages:
-            return softmax(self.logits(pairs, show_progress=show_progress) / self.temperature)
+            return self.calibrated(self.logits(pairs, show_progress=show_progress), self.judged_positively(pairs))
         english = [_is_english(e) and _is_english(c) for e, c in pairs]
         out = np.zeros((len(pairs), len(STANCES)), dtype=np.float32)
         same = [i for i, en in enumerate(english) if en]
         other = [i for i, en in enumerate(english) if not en]
         if same:
-            out[same] = softmax(self.logits([pairs[i] for i in same], show_progress=show_progress) / self.temperature)
+            english_pairs = [pairs[i] for i in same]
+            out[same] = self.calibrated(self.logits(english_pairs, show_progress=show_progress), self.judged_positively(english_pairs))
         if other:
             out[other] = self.cross_lingual_classifier.predict([pairs[i] for i in other])
         return out

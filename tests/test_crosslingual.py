@@ -12,7 +12,7 @@ import pytest
 
 from factcheck import Embedder, EmbedderConfig, FactcheckError, Verifier, VerifierConfig
 from factcheck.ingest import read_documents, split_passages
-from factcheck.verify import default_verifier_path, softmax
+from factcheck.verify import default_verifier_path
 
 from conftest import run_cli, write
 
@@ -97,7 +97,7 @@ def test_shipped_verifier_routes_non_english_pairs() -> None:
     probs = verifier.predict([en, fr])
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
     # the English pair is the cross-encoder's, the mixed one the multilingual classifier's
-    assert np.allclose(probs[0], softmax(verifier.logits([en]) / verifier.temperature)[0], atol=1e-5)
+    assert np.allclose(probs[0], verifier.calibrated(verifier.logits([en]), verifier.judged_positively([en]))[0], atol=1e-5)
     assert np.allclose(probs[1], verifier.cross_lingual_classifier.predict([fr])[0], atol=1e-5)
     off = Verifier(VerifierConfig(cross_lingual=False)).predict([fr])
     assert not np.allclose(off[0], probs[1], atol=1e-3)
@@ -110,7 +110,7 @@ def test_a_named_verifier_judges_every_pair_itself(tmp_path: Path) -> None:
     mine = Verifier(VerifierConfig(model=str(local)))
     fr = (FR_DENIAL, STARGATE)
     assert not mine.routes_languages
-    assert np.allclose(mine.predict([fr]), softmax(mine.logits([fr]) / mine.temperature), atol=1e-5)
+    assert np.allclose(mine.predict([fr]), mine.calibrated(mine.logits([fr]), mine.judged_positively([fr])), atol=1e-5)
 
 
 def test_missing_classifier_is_a_one_line_error(tmp_path: Path) -> None:

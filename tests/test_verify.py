@@ -189,3 +189,24 @@ def test_negation_edits_keep_labels_tied_to_the_evidence() -> None:
         ("The money is there.", "Funds will be available", "entailment"),
     ]
     assert all(p["source"] == "s-flip" for p in symmetric)
+
+
+def test_a_negated_claim_is_judged_through_its_positive_form() -> None:
+    """factcheck judges "X will not be Y" as "X will be Y" with entailment and contradiction swapped
+    (VerifierConfig.positive_claims): the shipped verifier reads a negation in the claim as a cue for
+    contradiction, and the positive form it reads well."""
+    from factcheck.labels import positive_form
+
+    assert positive_form("Stargate funds will not be available") == "Stargate funds will be available"
+    assert positive_form("It is not only hot but also dry") is None
+    assert positive_form("Stargate funds are available") is None
+    evidence = "Funding for Stargate will not be available."
+    pairs = [(evidence, "Stargate funds will not be available"), (evidence, "Stargate funds will be available")]
+    verifier = Verifier()
+    probs = verifier.predict(pairs)
+    assert [STANCES[i] for i in probs.argmax(axis=1)] == ["entailment", "contradiction"]
+    logits = verifier.logits(pairs)
+    assert np.allclose(logits[0], logits[1][::-1], atol=1e-5)
+    assert list(verifier.judged_positively(pairs)) == [True, False]  # each at its own temperature
+    raw = Verifier(VerifierConfig(positive_claims=False)).predict(pairs[:1])
+    assert not np.allclose(raw[0], probs[0], atol=1e-3)  # off: the claim is read as written
