@@ -18,7 +18,11 @@ negation into "entailment".
 length) on v3's own training pairs (``cf-all-e5-d2``'s rows): ``control`` on those alone, ``symmetric`` with the
 negation edits that ``RecipeConfig.symmetric_negation`` adds (a contradicted claim negated is entailed; a neutral
 pair negated stays neutral), drawn from the same pairs at the recipes' rate (30 %). Both are scored on the probe
-and on the sweep's sets. About 30 minutes on a 2-core CPU; `--share 1.0 --lr 2e-05 --no-control` trains
+and on the sweep's sets. Every model is scored as it reads the claims (``positive_claims=False``);
+``--positive-claims`` adds the shipped verifier as factcheck runs it, each negated claim judged through its
+positive form (``VerifierConfig.positive_claims``), which undoes the probe's own edit by construction: its figure
+on the edited pairs measures consistency, the whole sets' figures the effect on the negations people wrote.
+About 30 minutes on a 2-core CPU; `--share 1.0 --lr 2e-05 --no-control` trains
 the symmetric student alone on every such edit at twice the learning rate (20 minutes), and `--plain-too` adds
 the recipes' own kind again beside them (an entailed claim negated is contradicted), so that the negated claims
 added are as often contradicted as entailed (26 minutes).
@@ -103,6 +107,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=STUDENT.learning_rate)
     parser.add_argument("--plain-too", action="store_true", help="add the recipes' own negation edits again beside the symmetric ones")
     parser.add_argument("--no-control", action="store_true", help="train the symmetric student only")
+    parser.add_argument("--positive-claims", action="store_true", help="also score the shipped verifier as factcheck runs it (VerifierConfig.positive_claims)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     student = replace(STUDENT, base_model=args.base, learning_rate=args.lr)
@@ -130,10 +135,12 @@ def main() -> None:
 
     for name, path in models.items():
         print(f"[{name}] {path}", flush=True)
-        report["scores"][name] = probe(Verifier(VerifierConfig(model=path, batch_size=64)), sets)
+        report["scores"][name] = probe(Verifier(VerifierConfig(model=path, batch_size=64, positive_claims=False)), sets)
+    if args.positive_claims:  # the shipped behaviour: negated claims judged through their positive form
+        report["scores"]["v3, positive claims"] = probe(Verifier(VerifierConfig(batch_size=64)), sets)
     command = "python eval/negation_probe.py --pairs PAIRS" + (" --train WORK" if args.train else "")
     command += "".join(f" --{k.replace('_', '-')} {getattr(args, k)}" for k in ("share", "lr") if args.train and getattr(args, k) != parser.get_default(k))
-    command += (" --plain-too" if args.plain_too else "") + (" --no-control" if args.no_control else "") + (" --base BASE" if args.base != parser.get_default("base") else "")
+    command += (" --positive-claims" if args.positive_claims else "") + (" --plain-too" if args.plain_too else "") + (" --no-control" if args.no_control else "") + (" --base BASE" if args.base != parser.get_default("base") else "")
     emit(report, command + "".join(f" --verifier {v}" for v in args.verifier), started, args.out)
 
 
