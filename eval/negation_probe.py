@@ -54,15 +54,15 @@ FLIP = {ENTAILMENT: CONTRADICTION, CONTRADICTION: ENTAILMENT, NEUTRAL: NEUTRAL}
 STUDENT = TrainConfig(base_model=str(default_verifier_path()), epochs=1, learning_rate=1e-5, batch_size=16, seed=15, data_seed=2, group_by_length=True)
 
 
-def edited(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """The rows whose claim takes the negation edit, and their edits with the label it gives."""
-    originals, edits = [], []
-    for r in rows:
+def edited(rows: list[dict]) -> tuple[list[int], list[dict]]:
+    """The indices of the rows whose claim takes the negation edit, and their edits with the label it gives."""
+    at, edits = [], []
+    for i, r in enumerate(rows):
         claim = flip_negation(r["claim"])
         if claim is not None:
-            originals.append(r)
+            at.append(i)
             edits.append(dict(r, claim=claim, label=FLIP[stance_of(r["label"])]))
-    return originals, edits
+    return at, edits
 
 
 def probe(verifier: Verifier, sets: dict[str, list[dict]]) -> dict[str, dict]:
@@ -70,13 +70,11 @@ def probe(verifier: Verifier, sets: dict[str, list[dict]]) -> dict[str, dict]:
     label on the edits that added a negation; and how often the edit's prediction is the original's mapped."""
     report = {}
     for name, rows in sets.items():
-        originals, edits = edited(rows)
+        at, edits = edited(rows)
         logits = verifier.logits([(r["evidence"], r["claim"]) for r in rows + edits])
         pred = logits.argmax(1)
         gold = np.array([STANCES.index(stance_of(r["label"])) for r in rows + edits])
         whole, flipped = slice(0, len(rows)), slice(len(rows), len(rows) + len(edits))
-        index = {id(r): i for i, r in enumerate(rows)}
-        at = np.array([index[id(r)] for r in originals], dtype=int)
         added = np.array([bool(_NEGATED.search(r["claim"])) for r in edits])
         mapped = np.array([STANCES.index(FLIP[STANCES[p]]) for p in pred[at]])
         g, p = gold[flipped][added], pred[flipped][added]

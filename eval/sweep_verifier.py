@@ -296,16 +296,10 @@ def symmetric_edits(rows: list[dict], seed: int, share: float, plain_too: bool =
     ``share``: contradicted claims negated (entailment), entailed negated claims un-negated (contradiction),
     neutral pairs either way (neutral); with ``plain_too`` the recipes' own kinds drawn again beside them
     (entailed claims negated: contradiction), so that the added negated claims are not mostly entailed."""
-    from factcheck.labels import CONTRADICTION, ENTAILMENT
-    from factcheck.recipes import _NEGATED, negation_flips
+    from factcheck.recipes import negation_flips
 
     plain = [r for r in rows if not r["source"].endswith("-flip")]
-    out = []
-    for p in negation_flips(plain, random.Random(seed), share=share, symmetric=True):
-        negated = bool(_NEGATED.search(p["claim"]))
-        if plain_too or not ((p["label"] == CONTRADICTION and negated) or (p["label"] == ENTAILMENT and not negated)):
-            out.append(p)
-    return out
+    return negation_flips(plain, random.Random(seed), share=share, symmetric=True, plain=plain_too)
 
 
 def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None = None) -> list[dict]:

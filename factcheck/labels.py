@@ -50,10 +50,9 @@ def stance_of(value: object) -> str:
     return LABEL_TO_STANCE[normalize_label(value)]
 
 
-_NEGATION = re.compile(
-    r"\b(is|was|are|were|can|could|will|would|has|have|had|does|did|do|should|may|might|must) not\b"
-    r"(?!\s+(?:only|just|merely|least|necessarily|always|all|every|quite|entirely)\b)"
-)
+#: the auxiliaries a simple negation follows ("is not", "will not", ...), as a regex group
+AUXILIARY = r"\b(is|was|are|were|can|could|will|would|has|have|had|does|did|do|should|may|might|must)"
+_NEGATION = re.compile(AUXILIARY + r" not\b(?!\s+(?:only|just|merely|least|necessarily|always|all|every|quite|entirely)\b)")
 
 
 def positive_form(claim: str) -> str | None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .labels import CONTRADICTION, ENTAILMENT, NEUTRAL, stance_of
+from .labels import AUXILIARY, CONTRADICTION, ENTAILMENT, NEUTRAL, stance_of
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -254,8 +254,8 @@ def covid_fact_pairs(data_dir: Path, split: str, config: RecipeConfig) -> list[P
 
 # ---------------------------------------------------------------- shortcuts and balance
 
-_NEGATABLE = re.compile(r"\b(is|was|are|were|can|could|will|would|has|have|had|does|did|do|should|may|might|must)\b")
-_NEGATED = re.compile(r"\b(is|was|are|were|can|could|will|would|has|have|had|does|did|do|should|may|might|must) not\b")
+_NEGATABLE = re.compile(AUXILIARY + r"\b")
+_NEGATED = re.compile(AUXILIARY + r" not\b")
 
 
 def flip_negation(claim: str) -> str | None:
@@ -270,11 +270,12 @@ def flip_negation(claim: str) -> str | None:
     return claim[: match.end()] + " not" + claim[match.end() :]
 
 
-def negation_flips(pairs: list[Pair], rng: random.Random, share: float = 0.3, symmetric: bool = False) -> list[Pair]:
+def negation_flips(pairs: list[Pair], rng: random.Random, share: float = 0.3, symmetric: bool = False, plain: bool = True) -> list[Pair]:
     """Minimal edits that flip a claim's label: an entailed claim negated is contradicted, and a claim
     contradicted because of its negation is entailed once the negation is removed. ``symmetric`` adds the other
     edits: a contradicted claim negated is entailed (what contradicts "X is Y" entails "X is not Y"), and a
-    neutral pair stays neutral with or without the negation."""
+    neutral pair stays neutral with or without the negation; ``plain=False`` leaves out the first kinds (the
+    random draws stay the same)."""
     flip = {ENTAILMENT: CONTRADICTION, CONTRADICTION: ENTAILMENT, NEUTRAL: NEUTRAL}
     out = []
     for p in pairs:
@@ -284,8 +285,8 @@ def negation_flips(pairs: list[Pair], rng: random.Random, share: float = 0.3, sy
         if flipped is None:
             continue
         negated_now = bool(_NEGATED.search(flipped))
-        plain = (p["label"] == ENTAILMENT and negated_now) or (p["label"] == CONTRADICTION and not negated_now)
-        if plain or symmetric:
+        plain_kind = (p["label"] == ENTAILMENT and negated_now) or (p["label"] == CONTRADICTION and not negated_now)
+        if (plain and plain_kind) or (symmetric and not plain_kind):
             out.append(_pair(p["evidence"], flipped, flip[p["label"]], p["source"] + "-flip"))
     return out
 

@@ -161,13 +161,15 @@ class Verifier:
         are another population of inputs); the other one where none was fitted."""
         return float(self._calibration.get("temperature_positive_form", self.temperature))
 
+    def _positive_forms(self, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
+        """Each pair's claim without its negation where it is judged that way (``positive_claims``), else None."""
+        return [positive_form(c) for _, c in pairs] if self.config.positive_claims else [None] * len(pairs)
+
     def judged_positively(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Which pairs' claims are judged through their positive form (``positive_claims``)."""
         import numpy as np
 
-        if not self.config.positive_claims:
-            return np.zeros(len(pairs), dtype=bool)
-        return np.array([positive_form(c) is not None for _, c in pairs], dtype=bool)
+        return np.array([p is not None for p in self._positive_forms(pairs)], dtype=bool)
 
     def calibrated(self, logits: np.ndarray, swapped: np.ndarray) -> np.ndarray:
         """Probabilities from ``logits``, each row at its temperature."""
@@ -179,12 +181,17 @@ class Verifier:
     def logits(self, pairs: Sequence[tuple[str, str]], *, show_progress: bool = False) -> np.ndarray:
         """Raw logits (STANCES order) for (evidence, claim) pairs; duplicates scored once, in batches of similar
         token length; a negated claim scored through its positive form (``positive_claims``)."""
+        return self._scored(pairs, show_progress)[0]
+
+    def _scored(self, pairs: Sequence[tuple[str, str]], show_progress: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The logits, and which rows were judged through their positive form (their columns swapped back)."""
         import numpy as np
 
+        positive = self._positive_forms(pairs)
+        swapped = np.array([p is not None for p in positive], dtype=bool)
         if not pairs:
-            return np.zeros((0, len(STANCES)), dtype=np.float32)
-        swapped = self.judged_positively(pairs)
-        pairs = [(e, positive_form(c) or c) if flip else (e, c) for (e, c), flip in zip(pairs, swapped)]
+            return np.zeros((0, len(STANCES)), dtype=np.float32), swapped
+        pairs = [(e, p or c) for (e, c), p in zip(pairs, positive)]
         unique = list(dict.fromkeys(pairs))
         if self.onnx is not None:
             scores = self.onnx.logits(unique, self.config.batch_size)
@@ -194,7 +201,7 @@ class Verifier:
         position = {pair: i for i, pair in enumerate(unique)}
         out = logits[[position[p] for p in pairs]].astype(np.float32)
         out[swapped] = out[swapped][:, ::-1]  # STANCES order: entailment, neutral, contradiction
-        return out
+        return out, swapped
 
     def _torch_logits(self, pairs: list[tuple[str, str]], show_progress: bool) -> np.ndarray:
         """sentence-transformers' predict, one call per batch of similar token length (its own sorting goes by
@@ -232,14 +239,13 @@ class Verifier:
         import numpy as np
 
         if not self.routes_languages:
-            return self.calibrated(self.logits(pairs, show_progress=show_progress), self.judged_positively(pairs))
+            return self.calibrated(*self._scored(pairs, show_progress))
         english = [_is_english(e) and _is_english(c) for e, c in pairs]
         out = np.zeros((len(pairs), len(STANCES)), dtype=np.float32)
         same = [i for i, en in enumerate(english) if en]
         other = [i for i, en in enumerate(english) if not en]
         if same:
-            english_pairs = [pairs[i] for i in same]
-            out[same] = self.calibrated(self.logits(english_pairs, show_progress=show_progress), self.judged_positively(english_pairs))
+            out[same] = self.calibrated(*self._scored([pairs[i] for i in same], show_progress))
         if other:
             out[other] = self.cross_lingual_classifier.predict([pairs[i] for i in other])
         return out
