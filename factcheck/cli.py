@@ -523,14 +523,16 @@ def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool, symmet
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--claim-only", is_flag=True, help="Train the claim-only baseline (evidence blanked).")
 @click.option("--group-by-length", is_flag=True, help="Batches of similar token length: much less padding, so much faster on a CPU (the shipped verifier was trained without).")
-def train(train_data: str, dev_data: str | None, out: Path, base_model: str | None, epochs: int, lr: float, batch_size: int, max_length: int, seed: int, claim_only: bool, group_by_length: bool) -> None:
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch checkpoint in OUT/checkpoints (same data and options).")
+def train(train_data: str, dev_data: str | None, out: Path, base_model: str | None, epochs: int, lr: float, batch_size: int, max_length: int, seed: int, claim_only: bool, group_by_length: bool, resume: bool) -> None:
     """Fine-tune a 3-label NLI CrossEncoder (entailment / neutral / contradiction) as a verifier."""
-    from .train import load_pairs, train_verifier
+    from .train import checkpoint_to_resume, load_pairs, train_verifier
 
     config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length, seed=seed, claim_only=claim_only, group_by_length=group_by_length)
     if base_model:
         config = TrainConfig(**{**config.__dict__, "base_model": base_model})
-    result = train_verifier(load_pairs(train_data), out, load_pairs(dev_data, split="dev") if dev_data else None, config)
+    checkpoint_to_resume(out, config, resume)  # before loading any data: a refused folder costs nothing
+    result = train_verifier(load_pairs(train_data), out, load_pairs(dev_data, split="dev") if dev_data else None, config, resume=resume)
     click.echo(json.dumps(result.__dict__, indent=2))
 
 

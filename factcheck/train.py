@@ -190,14 +190,44 @@ def _stance_loss(model: CrossEncoder) -> nn.Module:  # built here: torch is a he
     return StanceLoss(model)
 
 
+RUN_CONFIG_FILE = "factcheck_train_config.json"
+
+
+def checkpoint_to_resume(output_dir: str | Path, config: TrainConfig, resume: bool) -> str | None:
+    """The last epoch checkpoint of an interrupted run in ``output_dir/checkpoints`` to continue from (``resume``),
+    after checking that it was trained with ``config``; None to start from the beginning. Raises FactcheckError for
+    a folder that holds another run's checkpoints."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = Path(output_dir) / "checkpoints"
+    last = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if last is not None and not resume:
+        raise FactcheckError(f"{folder} holds an earlier run's checkpoints: pass --resume to continue it, or remove that folder to start over")
+    recorded = folder / RUN_CONFIG_FILE
+    if last is not None and recorded.is_file():
+        before = json.loads(recorded.read_text())
+        changed = sorted(k for k, v in asdict(config).items() if before.get(k) != v)
+        if changed:
+            raise FactcheckError(f"cannot resume {folder}: it was trained with other {', '.join(changed)}; resume with the same options, or remove that folder to start over")
+    if resume and last is None:
+        logger.info("no checkpoint in %s: training from the start", folder)
+    return last
+
+
 def train_verifier(
     train: Dataset,
     output_dir: str | Path,
     dev: Dataset | None = None,
     config: TrainConfig | None = None,
+    *,
+    resume: bool = False,
 ) -> TrainResult:
     """Fine-tune a 3-label CrossEncoder (entailment / neutral / contradiction), evaluating on ``dev`` every
-    epoch and keeping the best checkpoint (by dev macro-F1) in ``output_dir``."""
+    epoch and keeping the best checkpoint (by dev macro-F1) in ``output_dir``.
+
+    A checkpoint is written to ``output_dir/checkpoints`` after every epoch; ``resume`` continues an interrupted
+    run from the last one (weights, optimizer, schedule and data order), which must have had the same config.
+    Without ``resume``, a ``checkpoints`` folder left by an earlier run is refused rather than mixed in."""
     import numpy as np
     import torch
     from sentence_transformers.cross_encoder import (
@@ -211,6 +241,9 @@ def train_verifier(
 
     config = config or TrainConfig()
     output_dir = Path(output_dir)
+    checkpoint = checkpoint_to_resume(output_dir, config, resume)
+    (output_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+    (output_dir / "checkpoints" / RUN_CONFIG_FILE).write_text(json.dumps(asdict(config), indent=2) + "\n")
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
 
@@ -245,7 +278,7 @@ def train_verifier(
         seed=config.seed,
         data_seed=config.seed if config.data_seed is None else config.data_seed,
         eval_strategy="epoch" if evaluator else "no",
-        save_strategy="epoch" if evaluator else "no",
+        save_strategy="epoch",
         save_total_limit=2,
         load_best_model_at_end=evaluator is not None,
         metric_for_best_model="eval_dev_f1_macro" if evaluator else None,
@@ -274,7 +307,7 @@ def train_verifier(
         loss=_stance_loss(model),
         evaluator=evaluator,
     )
-    trainer.train()
+    trainer.train(resume_from_checkpoint=checkpoint)
     history = [h for h in trainer.state.log_history if "eval_dev_f1_macro" in h]
     best = max(history, key=lambda h: h["eval_dev_f1_macro"]) if history else {"epoch": config.epochs, "eval_dev_f1_macro": float("nan")}
     model.save_pretrained(str(output_dir))

@@ -103,6 +103,15 @@ def test_length_grouped_batches_cover_every_row_once_with_little_padding() -> No
     assert list(sampler) != first
 
 
+def _bridge_rows() -> list[dict]:
+    rows = []
+    for i in range(16):
+        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "SUPPORTS"})
+        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} never opened.", "label": "REFUTES"})
+        rows.append({"evidence": f"The river {i} is long.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "NOT ENOUGH INFO"})
+    return rows
+
+
 @pytest.mark.parametrize("flags", [[], ["--group-by-length"]])
 def test_train_a_small_verifier_end_to_end(tmp_path: Path, flags: list[str]) -> None:
     """`factcheck train` on a small sample writes a CrossEncoder the pipeline can load."""
@@ -110,11 +119,7 @@ def test_train_a_small_verifier_end_to_end(tmp_path: Path, flags: list[str]) -> 
 
     from factcheck.cli import main
 
-    rows = []
-    for i in range(16):
-        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "SUPPORTS"})
-        rows.append({"evidence": f"The bridge {i} opened in {1990 + i}.", "claim": f"The bridge {i} never opened.", "label": "REFUTES"})
-        rows.append({"evidence": f"The river {i} is long.", "claim": f"The bridge {i} opened in {1990 + i}.", "label": "NOT ENOUGH INFO"})
+    rows = _bridge_rows()
     train = write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     dev = write(tmp_path / "dev.tsv", "premise\thypothesis\tlabel\n" + "".join(f"{r['evidence']}\t{r['claim']}\t{r['label']}\n" for r in rows[:9]))
     out = tmp_path / "model"
@@ -128,6 +133,45 @@ def test_train_a_small_verifier_end_to_end(tmp_path: Path, flags: list[str]) -> 
     assert trained.predict(PAIRS[:1]).shape == (1, 3)
     config = json.loads((out / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in range(3)] == list(STANCES)
+
+
+def test_interrupted_training_resumes_from_its_last_epoch(tmp_path: Path) -> None:
+    """A run cut off during its second epoch, continued with resume, keeps its first epoch's checkpoint and ends
+    with the weights the uninterrupted run had; a new run into that folder, or a resume with other options, is
+    refused in one line."""
+    import torch
+    from safetensors.torch import load_file
+
+    from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+
+    from conftest import run_cli
+
+    rows = _bridge_rows()
+    config = TrainConfig(epochs=2, batch_size=16, max_length=48)
+    out = tmp_path / "model"
+    train_verifier(pairs_to_dataset(rows), out, pairs_to_dataset(rows[:9]), config)
+    first, second = sorted((out / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    uninterrupted = load_file(str(second / "model.safetensors"))
+    first_written = (first / "model.safetensors").stat().st_mtime_ns
+    shutil.rmtree(second)  # the second epoch never finished
+
+    result = train_verifier(pairs_to_dataset(rows), out, pairs_to_dataset(rows[:9]), config, resume=True)
+    assert (first / "model.safetensors").stat().st_mtime_ns == first_written  # continued, not started over
+    resumed = load_file(str(second / "model.safetensors"))
+    assert set(resumed) == set(uninterrupted)
+    assert all(torch.allclose(resumed[k], uninterrupted[k], atol=1e-5) for k in uninterrupted)
+    assert sorted(round(h["epoch"]) for h in result.history) == [1, 2]
+
+    train = write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    common = ["train", "--train", str(train), "--out", str(out), "--batch-size", "16", "--max-length", "48"]
+    _one_line_error(run_cli(*common, "--epochs", "2"), "pass --resume to continue it")
+    _one_line_error(run_cli(*common, "--epochs", "3", "--resume"), "it was trained with other epochs")
+
+
+def _one_line_error(proc, needle: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr and needle in lines[0], proc.stderr
 
 
 def test_training_loss_reads_soft_targets_and_a_bias_model() -> None:
