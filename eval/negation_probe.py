@@ -127,7 +127,7 @@ def main() -> None:
             rows = [{k: r[k] for k in ("evidence", "claim", "label")} for r in rows]
             random.Random(student.seed).shuffle(rows)
             t = time.time()
-            result = train_verifier(pairs_to_dataset(rows), args.train / name, pairs_to_dataset(validation), student)
+            result = train_verifier(pairs_to_dataset(rows), args.train / name, pairs_to_dataset(validation), student, resume=True)
             report["training"][name] = {"pairs": len(rows), "seconds": round(time.time() - t), "best_epoch": result.best_epoch}
             models[name] = str(args.train / name)
 

@@ -49,7 +49,7 @@ def main() -> None:
         dev += d[:300]
     print(f"{len(train)} training rows, {len(dev)} dev rows", flush=True)
     config = TrainConfig(epochs=1, learning_rate=5e-5, batch_size=32, max_length=64, seed=args.seed, claim_only=True)
-    print(train_verifier(pairs_to_dataset(train), str(args.out), pairs_to_dataset(dev), config))
+    print(train_verifier(pairs_to_dataset(train), str(args.out), pairs_to_dataset(dev), config, resume=True))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ Two students start from the shipped verifier (v3) and train one epoch (lr 1e-5, 
 every Climate-FEVER training pair with its gold label plus a REPLAY share of v3's other training pairs:
 ``control`` on that alone, ``transfer`` with the teacher-labelled pairs too (their distributions as targets). Both,
 v3 and the teacher are scored like the sweep (validation split; dev sets; FEVER-Lite on its 3,000-pair sample).
-About 21 minutes on a 2-core CPU (one epoch; ``--epochs 2``, 37).
+About 21 minutes on a 2-core CPU (one epoch; ``--epochs 2``, 37). ``--teacher DIR`` takes a trained model as the
+teacher instead (round 9's all-mpnet-base-v2 ``mp-t``: about 6 pairs/s here, so about an hour more to label the
+transfer pairs and score it).
 """
 
 from __future__ import annotations
@@ -48,17 +50,22 @@ STUDENT = TrainConfig(base_model=str(default_verifier_path()), epochs=1, learnin
 
 
 class Teacher:
-    """v3's logits and the teacher's log-probabilities over pairs, both models loaded once."""
+    """v3's logits (claims as written, as the sweep scores them) and the teacher's log-probabilities over pairs, the
+    models loaded once: v3 + XLING_WEIGHT x the cross-lingual classifier, or a trained model folder (``--teacher``)."""
 
-    def __init__(self) -> None:
-        self.verifier = Verifier(VerifierConfig(batch_size=64))
-        self.xling = EmbeddingStanceClassifier(xling_classifier_path())
+    def __init__(self, model: str | None = None) -> None:
+        self.verifier = Verifier(VerifierConfig(batch_size=64, positive_claims=False))
+        self.model = Verifier(VerifierConfig(model=model, batch_size=64, positive_claims=False)) if model else None
+        self.xling = None if model else EmbeddingStanceClassifier(xling_classifier_path())
 
     def __call__(self, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         from scipy.special import log_softmax
 
         pairs = [(r["evidence"], r["claim"]) for r in rows]
         logits = self.verifier.logits(pairs)
+        if self.model is not None:
+            return logits, log_softmax(self.model.logits(pairs), axis=1)
+        assert self.xling is not None
         return logits, log_softmax(logits, axis=1) + XLING_WEIGHT * np.log(self.xling.predict(pairs) + 1e-6)
 
 
@@ -68,6 +75,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, required=True, help="folder of factcheck recipes + eval/sweep_extras.py")
     parser.add_argument("--work", type=Path, required=True, help="where the two students are written")
     parser.add_argument("--epochs", type=int, default=STUDENT.epochs, help="the students' epochs (default: 1)")
+    parser.add_argument("--teacher", default=None, help="a trained verifier folder as the teacher (e.g. sweep round 9's mp-t) instead of v3 + cross-lingual classifier")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     student = replace(STUDENT, epochs=args.epochs)
@@ -78,12 +86,12 @@ def main() -> None:
     sets = {"validation": validation, **{n: read(args.pairs / f"{n}.jsonl") for n in DEV_SETS}}
     sets["fever-lite-test"] = random.Random(0).sample(sets["fever-lite-test"], 3000)  # the sweep's sample
 
-    teacher = Teacher()
+    teacher = Teacher(args.teacher)
     transfer = split_train(transfer_rows(args.data_dir, climate=CLIMATE_K, scifact=0))[0]
     probs = softmax(teacher(transfer)[1], axis=1)
     transfer = [dict(r, label=STANCES[int(p.argmax())], target=[round(float(x), 5) for x in p]) for r, p in zip(transfer, probs)]
     report: dict = {
-        "teacher": f"v3 log-probabilities + {XLING_WEIGHT} x the shipped cross-lingual classifier's",
+        "teacher": Path(args.teacher).name if args.teacher else f"v3 log-probabilities + {XLING_WEIGHT} x the shipped cross-lingual classifier's",
         "transfer_pairs": len(transfer),
         "transfer_labels": {f"{s} {lab}": n for (s, lab), n in sorted(Counter((r["source"], r["label"]) for r in transfer).items())},
         "student": {**asdict(student), "base_model": "the shipped verifier (v3)", "replay": REPLAY},
@@ -101,11 +109,11 @@ def main() -> None:
         rows = [{k: v for k, v in r.items() if k in ("evidence", "claim", "label", "target")} for r in base + extra]
         random.Random(student.seed).shuffle(rows)
         t = time.time()
-        result = train_verifier(pairs_to_dataset(rows), args.work / name, pairs_to_dataset(validation), student)
+        result = train_verifier(pairs_to_dataset(rows), args.work / name, pairs_to_dataset(validation), student, resume=True)
         scores = {n: s["macro_f1"] for n, s in score(args.work / name, sets, False).items()}
         report["scores"][name] = {**scores, "training_pairs": len(rows), "train_seconds": round(time.time() - t), "best_epoch": result.best_epoch}
         print(name, json.dumps(report["scores"][name]), flush=True)
-    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else ""), started, args.out)
+    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else ""), started, args.out)
 
 
 if __name__ == "__main__":
