@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="where the two students are written")
     parser.add_argument("--epochs", type=int, default=STUDENT.epochs, help="the students' epochs (default: 1)")
     parser.add_argument("--teacher", default=None, help="a trained verifier folder as the teacher (e.g. sweep round 9's mp-t) instead of v3 + cross-lingual classifier")
+    parser.add_argument("--no-control", action="store_true", help="train the transfer student only (the control does not depend on the teacher: results/transfer-probe*.json hold it)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     student = replace(STUDENT, epochs=args.epochs)
@@ -105,7 +106,7 @@ def main() -> None:
 
     rng = random.Random(11)
     base = [r for r in training_rows(train, {"climate_all": True}, student.seed, args.pairs) if family(r["source"]) == "climate-fever" or rng.random() < REPLAY]
-    for name, extra in (("control", []), ("transfer", transfer)):
+    for name, extra in ((("control", []),) if not args.no_control else ()) + (("transfer", transfer),):
         rows = [{k: v for k, v in r.items() if k in ("evidence", "claim", "label", "target")} for r in base + extra]
         random.Random(student.seed).shuffle(rows)
         t = time.time()
@@ -113,7 +114,7 @@ def main() -> None:
         scores = {n: s["macro_f1"] for n, s in score(args.work / name, sets, False).items()}
         report["scores"][name] = {**scores, "training_pairs": len(rows), "train_seconds": round(time.time() - t), "best_epoch": result.best_epoch}
         print(name, json.dumps(report["scores"][name]), flush=True)
-    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else ""), started, args.out)
+    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else "") + (" --no-control" if args.no_control else ""), started, args.out)
 
 
 if __name__ == "__main__":
