@@ -56,6 +56,14 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
     return subprocess.run([factcheck_script(), *args], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
+def one_line_error(proc: subprocess.CompletedProcess, needle: str) -> None:
+    """The console script failed as bad input should: exit 2, one line on stderr naming the problem, no traceback."""
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and needle in lines[0], lines[0]
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import factcheck_script, run_cli, write
+from conftest import factcheck_script, one_line_error, run_cli, write
 
 from factcheck.cli import main
 
 STARGATE = "Stargate funds will not be available"
-
-
-def _one_line_error(proc, needle: str) -> None:
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr and needle in lines[0], lines[0]
 
 
 def test_help_is_instant() -> None:
@@ -73,7 +66,7 @@ def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
     assert [(r["row"], r["desk"], r["claim"]) for r in rows] == [("7", "tech", f"{STARGATE}, says the claim"), ("8", "travel", "The Eiffel Tower was moved to Berlin in 2025")]
     assert rows[1]["label"] == "unverified"
     no_column = write(tmp_path / "claims.tsv", "text\tid\nsomething\t1\n")
-    _one_line_error(run_cli("check", "--file", str(no_column), "--index", str(demo_index)), 'no "claim" column in its header (text, id)')
+    one_line_error(run_cli("check", "--file", str(no_column), "--index", str(demo_index)), 'no "claim" column in its header (text, id)')
 
 
 @pytest.mark.parametrize(
@@ -93,41 +86,41 @@ def test_batch_file_to_jsonl(tmp_path: Path, demo_index: Path) -> None:
 )
 def test_user_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
     args = [str(tmp_path / "i") if a == "IDX" else a for a in args]
-    _one_line_error(run_cli(*args), needle)
+    one_line_error(run_cli(*args), needle)
 
 
 def test_bad_index_inputs(tmp_path: Path, demo_index: Path) -> None:
     (tmp_path / "empty").mkdir()
-    _one_line_error(run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "i")), "no readable document")
-    _one_line_error(run_cli("check", "x", "--index", str(tmp_path / "empty")), "no complete factcheck index")
-    _one_line_error(run_cli("check", "x", "--index", str(demo_index), "--embedder", "other"), "built with embedder")
+    one_line_error(run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "i")), "no readable document")
+    one_line_error(run_cli("check", "x", "--index", str(tmp_path / "empty")), "no complete factcheck index")
+    one_line_error(run_cli("check", "x", "--index", str(demo_index), "--embedder", "other"), "built with embedder")
     bad = write(tmp_path / "bad.jsonl", '{"claim": "fine"}\n{"text": "no claim field"}\n')
-    _one_line_error(run_cli("check", "--file", str(bad), "--index", str(demo_index)), "bad.jsonl:2")
+    one_line_error(run_cli("check", "--file", str(bad), "--index", str(demo_index)), "bad.jsonl:2")
     docs = tmp_path / "docs"
     write(docs / "ok.txt", "A readable sentence about the harbour.")
     (docs / "blob.txt").write_bytes(b"\x00\xff\x00binary")
     proc = run_cli("index", str(docs), "--index", str(tmp_path / "i2"))
     assert proc.returncode == 0 and "skipped" in proc.stderr and "binary file" in proc.stderr
     # an --index folder that holds the user's own files is not written into
-    _one_line_error(run_cli("index", str(docs / "ok.txt"), "--index", str(docs)), "holds other files (blob.txt, ...) and no factcheck index")
+    one_line_error(run_cli("index", str(docs / "ok.txt"), "--index", str(docs)), "holds other files (blob.txt, ...) and no factcheck index")
     assert sorted(p.name for p in docs.iterdir()) == ["blob.txt", "ok.txt"]
 
 
 def test_training_file_of_unknown_format_is_refused_before_any_hub_lookup(tmp_path: Path) -> None:
     pairs = write(tmp_path / "pairs.txt", "evidence\tclaim\tlabel\n")
-    _one_line_error(run_cli("train", "--train", str(pairs), "--out", str(tmp_path / "m")), "cannot tell its format from its name")
+    one_line_error(run_cli("train", "--train", str(pairs), "--out", str(tmp_path / "m")), "cannot tell its format from its name")
 
 
-def test_a_folder_that_holds_no_model_is_a_one_line_error(tmp_path: Path, demo_index: Path) -> None:
+def test_a_folder_that_holds_no_model_is_aone_line_error(tmp_path: Path, demo_index: Path) -> None:
     notes = write(tmp_path / "notes" / "todo.txt", "not a model")
-    _one_line_error(run_cli("check", STARGATE, "--index", str(demo_index), "--verifier", str(notes.parent)), "cannot load verifier")
-    _one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
+    one_line_error(run_cli("check", STARGATE, "--index", str(demo_index), "--verifier", str(notes.parent)), "cannot load verifier")
+    one_line_error(run_cli("index", str(notes), "--index", str(tmp_path / "i"), "--embedder", str(notes.parent)), "cannot load embedding model")
 
 
-def test_an_unusable_cache_directory_is_a_one_line_error(tmp_path: Path) -> None:
+def test_an_unusable_cache_directory_is_aone_line_error(tmp_path: Path) -> None:
     not_a_folder = write(tmp_path / "cache-file", "")
     proc = run_cli("check", STARGATE, env={**os.environ, "FACTCHECK_CACHE_DIR": str(not_a_folder)})
-    _one_line_error(proc, "set FACTCHECK_CACHE_DIR to a folder you can write")
+    one_line_error(proc, "set FACTCHECK_CACHE_DIR to a folder you can write")
 
 
 def test_evidence_filters(demo_index: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write
+from conftest import one_line_error, run_cli, write
 
 from factcheck import FactcheckError, Verifier, VerifierConfig
 from factcheck.labels import STANCES
@@ -144,8 +144,6 @@ def test_interrupted_training_resumes_from_its_last_epoch(tmp_path: Path) -> Non
 
     from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
 
-    from conftest import run_cli
-
     rows = _bridge_rows()
     config = TrainConfig(epochs=2, batch_size=16, max_length=48)
     out = tmp_path / "model"
@@ -164,14 +162,8 @@ def test_interrupted_training_resumes_from_its_last_epoch(tmp_path: Path) -> Non
 
     train = write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
     common = ["train", "--train", str(train), "--out", str(out), "--batch-size", "16", "--max-length", "48"]
-    _one_line_error(run_cli(*common, "--epochs", "2"), "pass --resume to continue it")
-    _one_line_error(run_cli(*common, "--epochs", "3", "--resume"), "it was trained with other epochs")
-
-
-def _one_line_error(proc, needle: str) -> None:
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr and needle in lines[0], proc.stderr
+    one_line_error(run_cli(*common, "--epochs", "2"), "pass --resume to continue it")
+    one_line_error(run_cli(*common, "--epochs", "3", "--resume"), "it was trained with other epochs")
 
 
 def test_training_loss_reads_soft_targets_and_a_bias_model() -> None:
