@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from factcheck.eval import expected_calibration_error, fit_temperature
+from factcheck.eval import calibrate, expected_calibration_error
 from factcheck.labels import STANCES, stance_of
-from factcheck.verify import CALIBRATION_FILE, DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
+from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
 
 FIT_ON = ("scifact-dev", "climate-fever-heldout")
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
@@ -70,14 +70,8 @@ def main() -> None:
         # one temperature for the claims judged as written, one for the negated claims judged through their
         # positive form (VerifierConfig.positive_claims), each fitted on its own pairs of the fit sets
         fit = [n for n in FIT_ON if n in sets]
-        both = {kind: (np.concatenate([logits[n][swapped[n] == kind] for n in fit]), np.concatenate([gold[n][swapped[n] == kind] for n in fit])) for kind in (False, True)}
-        temperature = fit_temperature(*both[False])
-        positive_temperature = fit_temperature(*both[True]) if len(both[True][1]) else temperature
-        (Path(verifier.path) / CALIBRATION_FILE).write_text(
-            json.dumps({"temperature": round(temperature, 4), "temperature_positive_form": round(positive_temperature, 4),
-                        "pairs": {"as_written": len(both[False][1]), "positive_form": len(both[True][1])},
-                        "fitted_on": fit, "date": date.today().isoformat()}, indent=2) + "\n"
-        )
+        record = calibrate(verifier.path, *(np.concatenate([d[n] for n in fit]) for d in (logits, gold, swapped)), fit)
+        temperature, positive_temperature = record["temperature"], record["temperature_positive_form"]
     rows_temperature = {n: np.where(swapped[n], positive_temperature, temperature)[:, None] for n in sets}
     swept, swept_pairs = {}, {}
     if args.claim_only_sweep:

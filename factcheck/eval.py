@@ -450,6 +450,33 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
 
 
+#: fewer pairs judged through their positive form than this share the other temperature (too few to fit their own).
+MIN_POSITIVE_FORM_PAIRS = 30
+
+
+def calibrate(model_dir: str | Path, logits: np.ndarray, gold: np.ndarray, swapped: np.ndarray, fitted_on: Sequence[str]) -> dict:
+    """Fit a verifier's softmax temperatures on labelled pairs and write them beside it (``factcheck_calibration.json``,
+    which :class:`~factcheck.verify.Verifier` applies): one for the claims judged as written, one for the negated
+    claims judged through their positive form (``swapped``; ``VerifierConfig.positive_claims``), another population
+    of inputs, where there are enough of them. Returns what was written."""
+    from datetime import date
+
+    from .verify import CALIBRATION_FILE
+
+    written = ~swapped if (~swapped).any() else swapped
+    temperature = fit_temperature(logits[written], gold[written])
+    positive = fit_temperature(logits[swapped], gold[swapped]) if swapped.sum() >= MIN_POSITIVE_FORM_PAIRS else temperature
+    record = {
+        "temperature": round(temperature, 4),
+        "temperature_positive_form": round(positive, 4),
+        "pairs": {"as_written": int((~swapped).sum()), "positive_form": int(swapped.sum())},
+        "fitted_on": list(fitted_on),
+        "date": date.today().isoformat(),
+    }
+    (Path(model_dir) / CALIBRATION_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
 # ---------------------------------------------------------------- benchmark runs
 
 

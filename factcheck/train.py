@@ -53,6 +53,8 @@ class TrainResult:
     best_epoch: int
     dev_macro_f1: float
     history: list[dict] = field(default_factory=list)
+    #: the temperatures fitted on the dev rows and written beside the model (None without dev rows).
+    calibration: dict | None = None
 
 
 def _data_files_format(path: str) -> str | None:
@@ -312,8 +314,23 @@ def train_verifier(
     best = max(history, key=lambda h: h["eval_dev_f1_macro"]) if history else {"epoch": config.epochs, "eval_dev_f1_macro": float("nan")}
     model.save_pretrained(str(output_dir))
     meta = {"train_config": asdict(config), "history": history, "best_epoch": best["epoch"]}
+    if dev is not None and not config.claim_only:
+        meta["calibration"] = _calibrate_on(dev, output_dir, config)
     (output_dir / "factcheck_training.json").write_text(json.dumps(meta, indent=2))
-    return TrainResult(str(output_dir), int(round(best["epoch"])), float(best["eval_dev_f1_macro"]), history)
+    return TrainResult(str(output_dir), int(round(best["epoch"])), float(best["eval_dev_f1_macro"]), history, meta.get("calibration"))
+
+
+def _calibrate_on(dev: Dataset, output_dir: Path, config: TrainConfig) -> dict:
+    """The trained model's temperatures, fitted on the dev rows and written beside it, so that the confidence
+    factcheck prints with it is a probability (as the shipped verifier's is)."""
+    import numpy as np
+
+    from .eval import calibrate
+    from .verify import Verifier, VerifierConfig
+
+    verifier = Verifier(VerifierConfig(model=str(output_dir), backend="torch", max_length=config.max_length, batch_size=config.eval_batch_size))
+    pairs = list(zip(dev["evidence"], dev["claim"]))
+    return calibrate(output_dir, verifier.logits(pairs), np.array(dev["label"]), verifier.judged_positively(pairs), ["dev"])
 
 
 def export_fp16(model_dir: str | Path, out_dir: str | Path) -> Path:

@@ -10,7 +10,7 @@ from conftest import one_line_error, run_cli, write
 
 from factcheck import FactcheckError, Verifier, VerifierConfig
 from factcheck.labels import STANCES
-from factcheck.verify import default_verifier_path
+from factcheck.verify import default_verifier_path, softmax
 
 PAIRS = [
     ("A consortium led by Elon Musk offered 97.4 billion dollars to buy OpenAI.", "Musk's group offered 97.4 billion dollars for OpenAI."),
@@ -131,6 +131,11 @@ def test_train_a_small_verifier_end_to_end(tmp_path: Path, flags: list[str]) -> 
     assert report["train_config"]["group_by_length"] == bool(flags)
     trained = Verifier(VerifierConfig(model=str(out)))
     assert trained.predict(PAIRS[:1]).shape == (1, 3)
+    # calibrated on the dev rows: the probabilities it gives are its logits at the temperature fitted there
+    calibration = json.loads((out / "factcheck_calibration.json").read_text())
+    assert calibration["fitted_on"] == ["dev"] and sum(calibration["pairs"].values()) == 9 and report["calibration"] == calibration
+    assert trained.temperature == calibration["temperature"] != 1.0
+    assert np.allclose(trained.predict(PAIRS[:1]), softmax(trained.logits(PAIRS[:1]) / calibration["temperature"]), atol=1e-5)
     config = json.loads((out / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in range(3)] == list(STANCES)
 
