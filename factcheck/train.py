@@ -314,7 +314,7 @@ def train_verifier(
     best = max(history, key=lambda h: h["eval_dev_f1_macro"]) if history else {"epoch": config.epochs, "eval_dev_f1_macro": float("nan")}
     model.save_pretrained(str(output_dir))
     meta = {"train_config": asdict(config), "history": history, "best_epoch": best["epoch"]}
-    if dev is not None and not config.claim_only:
+    if dev is not None and not config.claim_only and all(isinstance(label, int) for label in dev["label"]):  # not soft targets
         meta["calibration"] = _calibrate_on(dev, output_dir, config)
     (output_dir / "factcheck_training.json").write_text(json.dumps(meta, indent=2))
     return TrainResult(str(output_dir), int(round(best["epoch"])), float(best["eval_dev_f1_macro"]), history, meta.get("calibration"))
