@@ -17,7 +17,7 @@ every Climate-FEVER training pair with its gold label plus a REPLAY share of v3'
 ``control`` on that alone, ``transfer`` with the teacher-labelled pairs too (their distributions as targets). Both,
 v3 and the teacher are scored like the sweep (validation split; dev sets; FEVER-Lite on its 3,000-pair sample).
 About 21 minutes on a 2-core CPU (one epoch; ``--epochs 2``, 37). ``--teacher DIR`` takes a trained model as the
-teacher instead (round 9's all-mpnet-base-v2 ``mp-t``: about 6 pairs/s here, so about an hour more to label the
+teacher instead (round 9's all-mpnet-base-v2 ``mp-t``: about 14 pairs/s here, so about half an hour more to label the
 transfer pairs and score it).
 """
 
