@@ -57,7 +57,8 @@ def main() -> None:
     # the dev sets by name: PAIRS may also hold training extras (eval/sweep_extras.py)
     sets = {n: load(args.pairs_dir / f"{n}.jsonl", args.limit) for n in sorted(DEV_SETS) if (args.pairs_dir / f"{n}.jsonl").is_file()}
     verifier = Verifier(VerifierConfig(model=args.verifier))
-    baseline = Verifier(VerifierConfig(model=args.claim_only)) if args.claim_only else None
+    # the claim-only baseline reads the claims as written, as factcheck.eval.claim_only_baseline does
+    baseline = Verifier(VerifierConfig(model=args.claim_only, positive_claims=False)) if args.claim_only else None
     logits, gold, claim_only, swapped = {}, {}, {}, {}
     for name, rows in sets.items():
         gold[name] = np.array([STANCES.index(stance_of(r["label"])) for r in rows])
