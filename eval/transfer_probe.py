@@ -18,7 +18,8 @@ every Climate-FEVER training pair with its gold label plus a REPLAY share of v3'
 v3 and the teacher are scored like the sweep (validation split; dev sets; FEVER-Lite on its 3,000-pair sample).
 About 21 minutes on a 2-core CPU (one epoch; ``--epochs 2``, 37). ``--teacher DIR`` takes a trained model as the
 teacher instead (round 9's all-mpnet-base-v2 ``mp-t``: about 14 pairs/s here, so about half an hour more to label the
-transfer pairs and score it).
+transfer pairs and score it). ``--climate-k 10 --scifact-k 4`` labels round 10's whole transfer set instead (17,246
+pairs, SciFact training claims' nearest corpus sentences too).
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=STUDENT.epochs, help="the students' epochs (default: 1)")
     parser.add_argument("--teacher", default=None, help="a trained verifier folder as the teacher (e.g. sweep round 9's mp-t) instead of v3 + cross-lingual classifier")
     parser.add_argument("--no-control", action="store_true", help="train the transfer student only (the control does not depend on the teacher: results/transfer-probe*.json hold it)")
+    parser.add_argument("--climate-k", type=int, default=CLIMATE_K, help=f"retrieved sentences per Climate-FEVER training claim (default: {CLIMATE_K}; round 10's set: 10)")
+    parser.add_argument("--scifact-k", type=int, default=0, help="retrieved sentences per SciFact training claim (default: 0, none; round 10's set: 4)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     student = replace(STUDENT, epochs=args.epochs)
@@ -88,7 +91,7 @@ def main() -> None:
     sets["fever-lite-test"] = random.Random(0).sample(sets["fever-lite-test"], 3000)  # the sweep's sample
 
     teacher = Teacher(args.teacher)
-    transfer = split_train(transfer_rows(args.data_dir, climate=CLIMATE_K, scifact=0))[0]
+    transfer = split_train(transfer_rows(args.data_dir, climate=args.climate_k, scifact=args.scifact_k))[0]
     probs = softmax(teacher(transfer)[1], axis=1)
     transfer = [dict(r, label=STANCES[int(p.argmax())], target=[round(float(x), 5) for x in p]) for r, p in zip(transfer, probs)]
     report: dict = {
@@ -114,7 +117,8 @@ def main() -> None:
         scores = {n: s["macro_f1"] for n, s in score(args.work / name, sets, False).items()}
         report["scores"][name] = {**scores, "training_pairs": len(rows), "train_seconds": round(time.time() - t), "best_epoch": result.best_epoch}
         print(name, json.dumps(report["scores"][name]), flush=True)
-    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else "") + (" --no-control" if args.no_control else ""), started, args.out)
+    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else "") + (" --no-control" if args.no_control else "")
+         + (f" --climate-k {args.climate_k}" if args.climate_k != CLIMATE_K else "") + (f" --scifact-k {args.scifact_k}" if args.scifact_k else ""), started, args.out)
 
 
 if __name__ == "__main__":
