@@ -71,7 +71,8 @@ def main() -> None:
         "backend": "onnx" if verifier.onnx is not None else "torch",
         "torch_threads": torch.get_num_threads(),
         "command": ("FACTCHECK_BACKEND=torch " if verifier.onnx is None else "") + f"python eval/verifier_speed.py --pairs-dir PAIRS --pairs {args.pairs} --batch-size {args.batch_size} --repeats {args.repeats}",
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}"
+        + (f", {torch.cuda.get_device_name(0)} ({verifier.model.device})" if verifier.onnx is None and torch.cuda.is_available() else ""),
         "date": date.today().isoformat(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -205,10 +205,13 @@ class Verifier:
 
     def _torch_logits(self, pairs: list[tuple[str, str]], show_progress: bool) -> np.ndarray:
         """sentence-transformers' predict, one call per batch of similar token length (its own sorting goes by
-        characters, which leaves more padding)."""
+        characters, which leaves more padding). On a GPU, one call for all: there padding costs less than a call
+        per batch (an H200 ran 1,541 pairs/s through one call at batch 16, 952 through a call per batch)."""
         from .onnxrt import run_by_length
 
         model = self.model
+        if model.device.type != "cpu":
+            return model.predict(pairs, batch_size=self.config.batch_size, convert_to_numpy=True, show_progress_bar=show_progress)
         ids = model.tokenizer([e for e, _ in pairs], [c for _, c in pairs], truncation=True, max_length=model.max_length)["input_ids"]
 
         def wrap(batches: list[list[int]]) -> Iterable[list[int]]:
