@@ -105,7 +105,8 @@ class EmbedderConfig:
     #: CPU threads for the packaged multilingual embedders (None: their default).
     threads: int | None = None
     #: "auto": ONNX Runtime for the bundled all-MiniLM-L6-v2 when onnxruntime is installed (same vectors,
-    #: no torch import), sentence-transformers otherwise; "onnx" / "torch" force one (see factcheck.onnxrt).
+    #: no torch import), sentence-transformers otherwise and on a CUDA GPU (or a ``device`` other than the
+    #: CPU); "onnx" / "torch" force one (see factcheck.onnxrt).
     backend: str = "auto"
 
 
@@ -169,11 +170,18 @@ class Embedder:
     @cached_property
     def onnx(self) -> OnnxEncoder | None:
         """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
-        from .onnxrt import OnnxEncoder, exported, onnxruntime_installed, wanted_backend
+        from .onnxrt import (
+            OnnxEncoder,
+            exported,
+            onnxruntime_installed,
+            torch_on_accelerator,
+            wanted_backend,
+        )
 
         backend = wanted_backend(self.config.backend)
         local = Path(self.path).is_dir() and (Path(self.path) / "tokenizer.json").is_file()
-        if backend == "torch" or (backend == "auto" and not (self.name in _BUNDLED_NAMES and local and onnxruntime_installed())):
+        onnx_fits = self.name in _BUNDLED_NAMES and local and onnxruntime_installed()
+        if backend == "torch" or (backend == "auto" and not (onnx_fits and not torch_on_accelerator(self.config.device))):
             return None
         if not local:
             raise FactcheckError(f"the onnx backend needs a local model folder with tokenizer.json, not {self.name!r}")

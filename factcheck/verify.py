@@ -69,7 +69,8 @@ class VerifierConfig:
     #: stance classifier instead.
     cross_lingual: bool = True
     #: "auto": ONNX Runtime for the shipped verifier when onnxruntime is installed (same logits, no torch
-    #: import), sentence-transformers otherwise; "onnx" / "torch" force one (see factcheck.onnxrt).
+    #: import), sentence-transformers otherwise and on a CUDA GPU (or a ``device`` other than the CPU);
+    #: "onnx" / "torch" force one (see factcheck.onnxrt).
     backend: str = "auto"
     #: judge a claim with a simple negation ("X will not be Y") through its positive form ("X will be Y"), with
     #: entailment and contradiction swapped: the shipped verifier learned a negated claim as a cue for
@@ -113,11 +114,12 @@ class Verifier:
     @cached_property
     def onnx(self) -> OnnxCrossEncoder | None:
         """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
-        from .onnxrt import OnnxCrossEncoder, exported, onnxruntime_installed, wanted_backend
+        from .onnxrt import OnnxCrossEncoder, exported, onnxruntime_installed, torch_on_accelerator, wanted_backend
 
         backend = wanted_backend(self.config.backend)
         local = (Path(self.path) / "tokenizer.json").is_file() and (Path(self.path) / "config.json").is_file()
-        if backend == "torch" or (backend == "auto" and not (self.name == DEFAULT_VERIFIER and local and onnxruntime_installed())):
+        onnx_fits = self.name == DEFAULT_VERIFIER and local and onnxruntime_installed()
+        if backend == "torch" or (backend == "auto" and not (onnx_fits and not torch_on_accelerator(self.config.device))):
             return None
         if not local:
             raise FactcheckError(f"the onnx backend needs a local verifier folder with tokenizer.json, not {self.name!r}")

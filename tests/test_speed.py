@@ -37,6 +37,14 @@ def test_onnx_verifier_gives_the_torch_logits(checker: FactChecker) -> None:
     assert (a.argmax(axis=1) == b.argmax(axis=1)).all()
 
 
+def test_auto_backend_leaves_onnx_for_a_gpu_device(checker: FactChecker) -> None:
+    """ONNX Runtime runs on the CPU: a config that names a GPU gets torch there, unless it forces "onnx"."""
+    assert Verifier(VerifierConfig(device="cuda:0")).onnx is None
+    assert Embedder(EmbedderConfig(device="cuda")).onnx is None
+    assert Verifier(VerifierConfig(device="cpu")).onnx is not None
+    assert Verifier(VerifierConfig(device="cuda:0", backend="onnx")).onnx is not None
+
+
 def test_check_path_never_imports_torch(demo_index: Path) -> None:
     code = (
         "import sys\n"
