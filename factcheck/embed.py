@@ -170,18 +170,10 @@ class Embedder:
     @cached_property
     def onnx(self) -> OnnxEncoder | None:
         """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
-        from .onnxrt import (
-            OnnxEncoder,
-            exported,
-            onnxruntime_installed,
-            torch_on_accelerator,
-            wanted_backend,
-        )
+        from .onnxrt import OnnxEncoder, exported, onnx_wanted, onnxruntime_installed
 
-        backend = wanted_backend(self.config.backend)
         local = Path(self.path).is_dir() and (Path(self.path) / "tokenizer.json").is_file()
-        onnx_fits = self.name in _BUNDLED_NAMES and local and onnxruntime_installed()
-        if backend == "torch" or (backend == "auto" and not (onnx_fits and not torch_on_accelerator(self.config.device))):
+        if not onnx_wanted(self.config.backend, self.name in _BUNDLED_NAMES and local and onnxruntime_installed(), self.config.device):
             return None
         if not local:
             raise FactcheckError(f"the onnx backend needs a local model folder with tokenizer.json, not {self.name!r}")

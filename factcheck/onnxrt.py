@@ -68,6 +68,14 @@ def torch_on_accelerator(device: str | None) -> bool:
     return torch.cuda.is_available()
 
 
+def onnx_wanted(configured: str, fits: bool, device: str | None) -> bool:
+    """Whether a model runs through ONNX Runtime: asked for ("onnx", from the config or ``FACTCHECK_BACKEND``), or
+    "auto" where an exported copy fits (a bundled model in a local folder, onnxruntime installed) and there is no
+    accelerator for torch to run it on."""
+    backend = wanted_backend(configured)
+    return backend == "onnx" or (backend == "auto" and fits and not torch_on_accelerator(device))
+
+
 def onnxruntime_installed() -> bool:
     import importlib.util
 

@@ -114,12 +114,10 @@ class Verifier:
     @cached_property
     def onnx(self) -> OnnxCrossEncoder | None:
         """The ONNX Runtime copy of the model, or None when the sentence-transformers path runs."""
-        from .onnxrt import OnnxCrossEncoder, exported, onnxruntime_installed, torch_on_accelerator, wanted_backend
+        from .onnxrt import OnnxCrossEncoder, exported, onnx_wanted, onnxruntime_installed
 
-        backend = wanted_backend(self.config.backend)
         local = (Path(self.path) / "tokenizer.json").is_file() and (Path(self.path) / "config.json").is_file()
-        onnx_fits = self.name == DEFAULT_VERIFIER and local and onnxruntime_installed()
-        if backend == "torch" or (backend == "auto" and not (onnx_fits and not torch_on_accelerator(self.config.device))):
+        if not onnx_wanted(self.config.backend, self.name == DEFAULT_VERIFIER and local and onnxruntime_installed(), self.config.device):
             return None
         if not local:
             raise FactcheckError(f"the onnx backend needs a local verifier folder with tokenizer.json, not {self.name!r}")
