@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 from dataclasses import replace
 from datetime import date
@@ -62,20 +63,17 @@ def main() -> None:
     from sklearn.preprocessing import StandardScaler
 
     config = CheckConfig.fitted_for(default_verifier_path())
-    fit_x, fit_y = [], []
-    for run in FIT_ON:
-        scored, _, _, ungated = load(run)
-        fit_x.append(features(scored, config, not ungated))
-        fit_y += [LABELS.index(s.claim.label) for s in scored]
-    x, y = np.vstack(fit_x), np.array(fit_y)
-    scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(scaler.transform(x), y)
+    runs = {run: load(run) for run in FIT_ON + SCORE_ON}
+    x = {run: features(scored, config, not ungated) for run, (scored, _, _, ungated) in runs.items()}
+    fit_x = np.vstack([x[run] for run in FIT_ON])
+    fit_y = np.array([LABELS.index(s.claim.label) for run in FIT_ON for s in runs[run][0]])
+    scaler = StandardScaler().fit(fit_x)
+    model = LogisticRegression(C=args.c, max_iter=5000, class_weight="balanced").fit(scaler.transform(fit_x), fit_y)
 
     report = {}
-    for run in FIT_ON + SCORE_ON:
-        scored, rule_labels, rule_conf, ungated = load(run)
+    for run, (scored, rule_labels, rule_conf, ungated) in runs.items():
         gold = [s.claim.label for s in scored]
-        p = model.predict_proba(scaler.transform(features(scored, config, not ungated)))
+        p = model.predict_proba(scaler.transform(x[run]))
         learned = [LABELS[i] for i in p.argmax(axis=1)]
         entry = {"claims": len(scored), "similarity_gate": not ungated, "in_sample": run in FIT_ON}
         for name, labels, conf in (("rule", rule_labels, rule_conf), ("logistic", learned, p.max(axis=1).tolist())):
@@ -92,10 +90,10 @@ def main() -> None:
     result = {
         "fit_on": list(FIT_ON),
         "config": config.__dict__,
-        "regression": {"C": args.c, "class_weight": "balanced", "features": 14},
+        "regression": {"C": args.c, "class_weight": "balanced", "features": fit_x.shape[1]},
         "runs": report,
         "command": "python eval/aggregator_transfer.py" + (f" --c {args.c}" if args.c != 0.1 else ""),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": date.today().isoformat(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
