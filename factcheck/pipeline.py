@@ -1,53 +1,35 @@
-"""The pipeline: retrieve passages for a claim, judge each one's stance, aggregate into a verdict."""
+"""The pipeline: retrieve passages for a claim, judge each one's stance, aggregate into a verdict.
+
+One code path scores claims: :meth:`FactChecker.judge` (retrieve and verify a batch of claims) and
+:meth:`FactChecker.verdict` (aggregate one claim's judgement into a :class:`Verdict`). ``check``, ``check_many``,
+the Ray workers and every benchmark (:mod:`factcheck.evaluation`) go through them, so a benchmark measures what
+``factcheck check`` does.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import warnings
-from dataclasses import asdict, dataclass, field, fields, replace
-from importlib import resources
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__
-from .embed import DEFAULT_EMBEDDER, Embedder, EmbedderConfig
+import numpy as np
+
+from ._types import Evidence, Hit, Passage, Progress, Verdict
+from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
-from .index import BuildReport, EvidenceIndex, IndexConfig, ProgressHook, SearchFilter, build_index, embedder_for, open_index
+from .index import BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend
+from .ingest import detect_language
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
-from .retrieve import Hit, Retriever
+from .settings import demo_corpus_path, demo_index_dir, demo_index_name
 from .verify import Verifier, load_verifier
-
-if TYPE_CHECKING:
-    from .milvus_index import MilvusIndex
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
 CLAIM_LANGUAGE_CONFIDENCE = 0.8
 #: seconds a first run waits for another process that is building the demo index
 DEMO_BUILD_WAIT = 600
-
-
-def demo_corpus_path() -> Path:
-    """The bundled demo corpus: package data when installed, ``corpus/`` in a source checkout."""
-    installed = Path(str(resources.files("factcheck") / "demo_corpus"))
-    if installed.is_dir() and any(installed.glob("*.md")):
-        return installed
-    return Path(__file__).resolve().parent.parent / "corpus"
-
-
-def cache_dir() -> Path:
-    """Where factcheck keeps what it builds for itself (``FACTCHECK_CACHE_DIR`` overrides)."""
-    override = os.environ.get("FACTCHECK_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("factcheck"))
-
-
-def demo_index_dir() -> Path:
-    return cache_dir() / f"demo-index-{__version__}"
 
 
 def _fitted(verifier_path: str | Path) -> dict:
@@ -84,7 +66,7 @@ class CheckConfig:
         if embedder is not None and embedder.min_similarity is not None:
             values["min_similarity"] = embedder.min_similarity
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -106,53 +88,22 @@ class ConfidenceMap:
         curve = self.curves.get(label)
         if not curve:
             return raw
-        import numpy as np
-
         return float(np.interp(raw, curve[0], curve[1]))
 
 
 @dataclass
-class Evidence:
-    """One retrieved passage and the verifier's judgement of it."""
+class Judgement:
+    """One claim as the pipeline scored it, before aggregation: its passages and their stance probabilities."""
 
-    text: str
-    source: str
-    doc_id: str
-    title: str
-    date: str
-    start: int
-    end: int
-    #: entailment / neutral / contradiction, the verifier's most probable stance; None when the passage was
-    #: not judged (less similar to the claim than the gate, ``CheckConfig.min_similarity``).
-    stance: str | None
-    #: probability of that stance (None when not judged).
-    score: float | None
-    #: cosine similarity between claim and passage.
-    similarity: float
-    probabilities: dict[str, float] | None
-    #: whether this passage decided the label.
-    decisive: bool = False
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Verdict:
+    #: the claim as checked (whitespace folded, cut to what the models read).
     claim: str
-    label: str
-    confidence: float
-    evidence: list[Evidence] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "claim": self.claim,
-            "label": self.label,
-            "confidence": round(self.confidence, 4),
-            "evidence": [e.to_dict() for e in self.evidence],
-            "warnings": list(self.warnings),
-        }
+    hits: list[Hit]
+    #: per hit, P(entailment, neutral, contradiction); None for a passage that was not judged.
+    probabilities: list[list[float] | None]
+    #: warnings for the user (truncated claim, language mismatch, empty filter).
+    notes: list[str] = field(default_factory=list)
+    #: distinct document ids in retrieval order, deeper than the top-k (when asked: retrieval metrics).
+    ranking: list[str] = field(default_factory=list)
 
 
 def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
@@ -187,24 +138,23 @@ class FactChecker:
 
     def __init__(
         self,
-        index: EvidenceIndex | MilvusIndex | None,
+        index: EvidenceStore | None,
         *,
         embedder: Embedder | None = None,
         verifier: Verifier | None = None,
         config: CheckConfig | None = None,
         where: SearchFilter | None = None,
     ) -> None:
-        """``index`` (FAISS or Milvus) may be None for a checker that only judges given evidence (oracle
+        """``index`` (any backend) may be None for a checker that only judges given evidence (oracle
         evaluation); ``where`` restricts retrieval to passages of some sources, languages or dates."""
-        if index is None and embedder is None:
-            embedder = Embedder()
+        if embedder is None:
+            embedder = create_embedder() if index is None else embedder_for(index)
         self.index = index
-        self.embedder = embedder or embedder_for(index)  # type: ignore[arg-type]
+        self.embedder = embedder
         self.verifier = verifier or Verifier()
         self.config = config or CheckConfig.fitted_for(self.verifier.path, self.embedder)
         self.confidence_map = ConfidenceMap.fitted_for(self.verifier.path)
         self.where = where
-        self.retriever = Retriever(index, self.embedder, where) if index is not None else None
         #: what the last :meth:`build` did (None for an index opened as it was).
         self.build_report: BuildReport | None = None
 
@@ -239,11 +189,11 @@ class FactChecker:
         verifier: str | None = None,
         config: CheckConfig | None = None,
         index_config: IndexConfig | None = None,
-        progress: ProgressHook | None = None,
+        progress: Progress | None = None,
     ) -> FactChecker:
         """Index the documents under ``paths`` into ``index_dir`` (incrementally) and open it;
         the build's report is kept in ``checker.build_report``."""
-        emb = Embedder(EmbedderConfig(model=embedder)) if embedder else None
+        emb = create_embedder(embedder) if embedder else None
         report = build_index(paths, index_dir, emb, index_config, progress)
         index_config = index_config or IndexConfig()
         index = open_index(index_dir, index_config.backend, index_config.uri)
@@ -253,17 +203,16 @@ class FactChecker:
 
     @classmethod
     def demo(
-        cls, *, verifier: str | None = None, progress: ProgressHook | None = None, backend: str | None = None, uri: str | None = None
+        cls, *, verifier: str | None = None, progress: Progress | None = None, backend: str | None = None, uri: str | None = None
     ) -> FactChecker:
         """A checker over the bundled demo corpus, indexed on first use into the user cache directory (or, with
         the milvus backend, into the index ``factcheck_demo_VERSION`` at ``uri``)."""
-        backend = backend or ("milvus" if uri else "faiss")
-        if backend == "milvus":
-            name = "factcheck_demo_" + __version__.replace(".", "_")
+        if resolve_backend(backend, uri) == "milvus":
+            name = demo_index_name()
             try:
-                return cls.open(name, verifier=verifier, backend=backend, uri=uri)
+                return cls.open(name, verifier=verifier, backend="milvus", uri=uri)
             except IndexError_:
-                return cls.build([demo_corpus_path()], name, verifier=verifier, progress=progress, index_config=IndexConfig(backend=backend, uri=uri))
+                return cls.build([demo_corpus_path()], name, verifier=verifier, progress=progress, index_config=IndexConfig(backend="milvus", uri=uri))
         index_dir = demo_index_dir()
         try:
             return cls.open(index_dir, verifier=verifier)
@@ -288,88 +237,82 @@ class FactChecker:
 
     def check(self, claim: str) -> Verdict:
         """Label one claim supported, disputed or unverified, with its evidence."""
-        return self._check_batch([self._prepare(claim)])[0]
+        (judged,) = self.judge([claim])
+        _warn(judged.notes)
+        return self.verdict(judged)
 
-    def check_many(
-        self,
-        claims: Sequence[str],
-        *,
-        batch_size: int = 64,
-        progress: Callable[[int], None] | None = None,
-    ) -> list[Verdict]:
-        """Check claims in batches: each batch is embedded, searched and verified at once."""
+    def check_many(self, claims: Sequence[str], *, batch_size: int = 64, progress: Progress | None = None) -> list[Verdict]:
+        """Check claims in batches: each batch is embedded, searched and verified at once. ``progress`` gets
+        ("checking claims", done, total) after each batch."""
         if isinstance(claims, str):
             raise FactcheckError("check_many takes a list of claims, not one string: use check(claim) for one claim")
         verdicts: list[Verdict] = []
         for start in range(0, len(claims), batch_size):
-            batch = [self._prepare(c, f"claims[{start + i}]: ") for i, c in enumerate(claims[start : start + batch_size])]
-            verdicts += self._check_batch(batch)
+            judged = self.judge(claims[start : start + batch_size], first=start)
+            for j in judged:
+                _warn(j.notes)
+            verdicts += [self.verdict(j) for j in judged]
             if progress:
-                progress(len(batch))
+                progress("checking claims", len(verdicts), len(claims))
         return verdicts
 
-    def _prepare(self, claim: str, position: str = "") -> tuple[str, list[str]]:
-        if not isinstance(claim, str):
-            raise FactcheckError(f"{position}a claim is a string, not {type(claim).__name__}")
-        if not claim.strip():
-            raise FactcheckError(f"{position}empty claim: give the text of the claim to check")
-        claim = " ".join(claim.split())
-        notes = []
-        limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
-        cut = self.embedder.claim_cut(claim, limit)
-        if cut is not None:
-            notes.append(f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more")
-        unreadable = self._language_mismatch(claim)
-        if unreadable:
-            notes.append(unreadable)
-        for note in notes:
-            warnings.warn(note, stacklevel=3)
-        return (claim if cut is None else claim[:cut]), notes
-
-    def _language_mismatch(self, claim: str) -> str | None:
-        """A warning when the claim is surely not English, the index was embedded by the default English-only
-        embedder, and the index holds no passage in the claim's language: retrieval then finds nothing that
-        matters (French claims against English passages: 21 % of the bilingual set right, against 54 % with a
-        use-multilingual index; eval/RESULTS.md)."""
-        if self.embedder.name != DEFAULT_EMBEDDER or self.index is None:
-            return None
-        languages = getattr(self.index, "manifest", {}).get("corpus", {}).get("languages")
-        if languages is None:
-            return None
-        from .ingest import detect_language
-
-        lang, score = detect_language(claim)
-        if not lang or lang == "en" or score < CLAIM_LANGUAGE_CONFIDENCE or languages.get(lang):
-            return None
-        return (
-            f"the claim reads as '{lang}', but this index holds no '{lang}' passages and its embedder ({DEFAULT_EMBEDDER}) "
-            f"matches English only: rebuild it with --embedder use-multilingual, or check the claim in English"
-        )
-
-    def _check_batch(self, batch: list[tuple[str, list[str]]]) -> list[Verdict]:
-        claims = [c for c, _ in batch]
-        if self.retriever is None:
+    def judge(self, claims: Sequence[str], *, judge_all: bool | None = None, depth: int = 0, first: int | None = None) -> list[Judgement]:
+        """Retrieve the top-k passages of each claim and verify them, all claims at once: the scoring step of
+        ``check``, ``check_many`` and every benchmark. ``judge_all`` also judges passages below the similarity gate
+        (default: ``config.judge_below_gate``), so that the aggregation can be replayed with another gate;
+        ``depth`` searches that many passages for each claim's document ranking (only the top-k are judged);
+        ``first``: the position of the first claim in a longer list, named in error messages."""
+        if self.index is None:
             raise FactcheckError("this checker has no index: open one with FactChecker.open(INDEX_DIR)")
-        hits = self.retriever.search(claims, self.config.top_k)
-        if self.where:
-            for (_, notes), row in zip(batch, hits):
-                if not row:
-                    note = f"no passage of the index matches the evidence filter ({self.where}): nothing was checked, widen the filter"
-                    notes.append(note)
-                    warnings.warn(note, stacklevel=3)
-        judged = [(claim, h) for claim, row in zip(claims, hits) for h in row if self._judges(h)]
-        probs = iter(self.verifier.predict([(h.passage.text, claim) for claim, h in judged]).tolist())
-        return [self._verdict(claim, notes, row, [next(probs) if self._judges(h) else None for h in row]) for (claim, notes), row in zip(batch, hits)]
+        prepared = [self._prepare(c, "" if first is None else f"claims[{first + i}]: ") for i, c in enumerate(claims)]
+        texts = [c for c, _ in prepared]
+        k = self.config.top_k
+        found = self.index.search(self.embedder.encode_queries(texts), max(k, depth), self.where) if texts else []
+        judged = []
+        for (claim, notes), row in zip(prepared, found):
+            if self.where and not row:
+                notes.append(f"no passage of the index matches the evidence filter ({self.where}): nothing was checked, widen the filter")
+            ranking = list(dict.fromkeys(h.passage.doc_id for h in row)) if depth else []
+            judged.append(Judgement(claim, row[:k], [], notes, ranking))
+        everything = self.config.judge_below_gate if judge_all is None else judge_all
+        self._verify(judged, lambda hit: everything or hit.similarity >= self.config.min_similarity)
+        return judged
 
-    def _judges(self, hit: Hit) -> bool:
-        """Whether the verifier reads this passage (the gate: passages below it cannot change the label)."""
-        return self.config.judge_below_gate or hit.similarity >= self.config.min_similarity
+    def judge_evidence(self, claims: Sequence[str], evidence: Sequence[Sequence[str]]) -> list[Judgement]:
+        """Judge each claim against evidence given instead of retrieved (a benchmark's gold evidence: oracle mode).
+        Every passage is judged; its similarity to the claim is kept for the aggregation's gate."""
+        prepared = [self._prepare(c) for c in claims]
+        texts = sorted({e for passages in evidence for e in passages})
+        position = {t: i for i, t in enumerate(texts)}
+        claim_vectors = self.embedder.encode_queries([c for c, _ in prepared])
+        evidence_vectors = self.embedder.encode(texts) if texts else None
+        judged = []
+        for row, ((claim, notes), passages) in enumerate(zip(prepared, evidence)):
+            hits = [
+                Hit(Passage(doc_id="", text=e, start=0, end=len(e)), float(np.dot(claim_vectors[row], evidence_vectors[position[e]])), -1)  # type: ignore[index]
+                for e in passages
+            ]
+            judged.append(Judgement(claim, hits, [], notes))
+        self._verify(judged, lambda hit: True)
+        return judged
 
-    def _verdict(self, claim: str, notes: list[str], hits: list[Hit], probs: list[list[float] | None]) -> Verdict:
-        label, raw, decisive = aggregate(probs, [h.similarity for h in hits], self.config)
-        confidence = self.confidence_map(label, raw)
+    def _verify(self, judged: list[Judgement], reads: Callable[[Hit], bool]) -> None:
+        """Fill each judgement's probabilities: the verifier reads the passages ``reads`` accepts, in one call."""
+        pairs = [(h.passage.text, j.claim) for j in judged for h in j.hits if reads(h)]
+        probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
+        for j in judged:
+            j.probabilities = [next(probs) if reads(h) else None for h in j.hits]
+
+    def verdict(self, judged: Judgement) -> Verdict:
+        """Aggregate one claim's judgement into its verdict: label, calibrated confidence, the passages that decided
+        it first. Passages below the gate are shown unjudged unless ``config.judge_below_gate``."""
+        config = self.config
+        shown = [
+            p if config.judge_below_gate or h.similarity >= config.min_similarity else None for h, p in zip(judged.hits, judged.probabilities)
+        ]
+        label, raw, decisive = aggregate(shown, [h.similarity for h in judged.hits], config)
         evidence = []
-        for i, (hit, p) in enumerate(zip(hits, probs)):
+        for i, (hit, p) in enumerate(zip(judged.hits, shown)):
             stance: str | None = None
             score: float | None = None
             if p is not None:
@@ -393,7 +336,41 @@ class FactChecker:
             )
         order = {idx: rank for rank, idx in enumerate(decisive)}
         evidence = [e for _, e in sorted(enumerate(evidence), key=lambda t: (order.get(t[0], len(order)), -t[1].similarity))]
-        return Verdict(claim=claim, label=label, confidence=confidence, evidence=evidence, warnings=notes)
+        return Verdict(claim=judged.claim, label=label, confidence=self.confidence_map(label, raw), evidence=evidence, warnings=list(judged.notes))
+
+    def _prepare(self, claim: str, position: str = "") -> tuple[str, list[str]]:
+        if not isinstance(claim, str):
+            raise FactcheckError(f"{position}a claim is a string, not {type(claim).__name__}")
+        if not claim.strip():
+            raise FactcheckError(f"{position}empty claim: give the text of the claim to check")
+        claim = " ".join(claim.split())
+        notes = []
+        limit = min(self.embedder.max_tokens, self.verifier.config.max_length // 2)
+        cut = self.embedder.claim_cut(claim, limit)
+        if cut is not None:
+            notes.append(f"claim truncated to its first {limit} tokens ({cut} of {len(claim)} characters): the models read no more")
+        unreadable = self._language_mismatch(claim)
+        if unreadable:
+            notes.append(unreadable)
+        return (claim if cut is None else claim[:cut]), notes
+
+    def _language_mismatch(self, claim: str) -> str | None:
+        """A warning when the claim is surely not English, the index was embedded by the default English-only
+        embedder, and the index holds no passage in the claim's language: retrieval then finds nothing that
+        matters (French claims against English passages: 21 % of the bilingual set right, against 54 % with a
+        use-multilingual index; eval/RESULTS.md)."""
+        if self.embedder.name != DEFAULT_EMBEDDER or self.index is None:
+            return None
+        languages = self.index.manifest.get("corpus", {}).get("languages")
+        if languages is None:
+            return None
+        lang, score = detect_language(claim)
+        if not lang or lang == "en" or score < CLAIM_LANGUAGE_CONFIDENCE or languages.get(lang):
+            return None
+        return (
+            f"the claim reads as '{lang}', but this index holds no '{lang}' passages and its embedder ({DEFAULT_EMBEDDER}) "
+            f"matches English only: rebuild it with --embedder use-multilingual, or check the claim in English"
+        )
 
     def with_config(self, **changes: object) -> FactChecker:
         """A checker sharing this one's index and models, with some CheckConfig fields changed."""
@@ -403,3 +380,7 @@ class FactChecker:
         """A checker sharing this one's index and models that retrieves only passages matching ``where``."""
         return FactChecker(self.index, embedder=self.embedder, verifier=self.verifier, config=self.config, where=where)
 
+
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        warnings.warn(note, stacklevel=3)

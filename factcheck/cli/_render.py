@@ -1,0 +1,160 @@
+"""What the command line prints: verdict panels and tables, index manifests, run comparisons, progress bars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from .._types import Progress as ProgressHook
+from .._types import Verdict
+
+LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": "bold yellow"}
+STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
+
+
+def stderr() -> Console:
+    return Console(stderr=True)
+
+
+def stdout() -> Console:
+    return Console()
+
+
+def new_progress(transient: bool = False) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr(),
+        transient=transient,
+    )
+
+
+@contextmanager
+def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[ProgressHook]:
+    """A progress hook (phase, done, total) for index builds, batch checks and benchmark runs: a bar per phase,
+    shown once there is work to show."""
+    state: dict = {}
+
+    def hook(phase: str, done: int, total: int) -> None:
+        if "progress" not in state:
+            state["progress"] = new_progress(transient)
+            state["progress"].start()
+        progress = state["progress"]
+        if phase not in state:
+            state[phase] = progress.add_task(f"{phase}{unit}", total=total or 1)
+        progress.update(state[phase], completed=done if total else 1)
+
+    try:
+        yield hook
+    finally:
+        if "progress" in state:
+            state["progress"].stop()
+
+
+def print_verdict(console: Console, verdict: Verdict) -> None:
+    head = Text.assemble(
+        (verdict.label.upper(), LABEL_STYLE[verdict.label]), f"  confidence {verdict.confidence:.2f}\n", ("Claim: ", "bold"), verdict.claim
+    )
+    console.print(Panel(head, expand=False))
+    table = Table(show_lines=False, title="Evidence (decisive passages first)", title_justify="left")
+    table.add_column("", width=1)
+    table.add_column("stance")
+    table.add_column("p", justify="right")
+    table.add_column("sim", justify="right")
+    table.add_column("passage", ratio=3)
+    table.add_column("source", ratio=1)
+    for e in verdict.evidence:
+        table.add_row(
+            "*" if e.decisive else "",
+            Text(e.stance, STANCE_STYLE[e.stance]) if e.stance else Text("not judged", "dim italic"),
+            "" if e.score is None else f"{e.score:.2f}",
+            f"{e.similarity:.2f}",
+            e.text,
+            f"{e.title} ({e.date})\n{e.source}" if e.date else f"{e.title}\n{e.source}",
+        )
+    console.print(table)
+
+
+def print_summary(console: Console, verdicts: list[dict]) -> None:
+    table = Table(title="Verdicts")
+    table.add_column("claim", ratio=3)
+    table.add_column("label")
+    table.add_column("conf.", justify="right")
+    table.add_column("decisive evidence", ratio=3)
+    for v in verdicts:
+        top = next((e for e in v["evidence"] if e["decisive"]), None)
+        table.add_row(v["claim"], Text(v["label"], LABEL_STYLE[v["label"]]), f"{v['confidence']:.2f}", f"{top['text']} [{top['doc_id']}]" if top else "")
+    console.print(table)
+
+
+def print_manifest(manifest: dict, index_dir: object) -> None:
+    emb, counts, corpus = manifest["embedder"], manifest["counts"], manifest["corpus"]
+    table = Table(title=f"factcheck index {index_dir}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("documents", str(counts["documents"])),
+        ("passages", str(counts["passages"])),
+        ("languages", ", ".join(f"{k} {v}" for k, v in corpus.get("languages", {}).items())),
+        ("embedder", f"{emb['name']} (dim {emb['dim']}, normalized {emb['normalized']})" + (f", from {emb['package']}" if emb.get("package") else "")),
+        ("weights sha256", emb["weights_sha256"] or "(hub model, not on disk)"),
+        *[
+            (name, f"{manifest[name]['index_type']} ({manifest[name]['metric']})" + "".join(f", {k} {v}" for k, v in (manifest[name].get("params") or {}).items()))
+            for name in ("faiss", "milvus")
+            if name in manifest
+        ],
+        ("corpus checksum", corpus["checksum"]),
+        ("inputs", "\n".join(corpus["inputs"])),
+        ("built", f"{manifest['created']} by factcheck {manifest['factcheck_version']}"),
+        ("last build", "embedded {embedded_documents} documents, kept {reused_documents}, removed {removed_documents}".format(**manifest["build"])),
+        ("skipped files", "\n".join(f"{s['path']}: {s['reason']}" for s in manifest["skipped"]) or "none"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    stdout().print(table)
+
+
+def print_comparison(diff: dict) -> None:
+    console = stdout()
+    a, b = diff["a"], diff["b"]
+    if (a["benchmark"], a["mode"]) != (b["benchmark"], b["mode"]):
+        console.print(f"[yellow]note:[/] different runs: {a['benchmark']} ({a['mode']}) vs {b['benchmark']} ({b['mode']})")
+    table = Table(title=f"A {a['run']}  ->  B {b['run']}")
+    table.add_column("metric")
+    table.add_column("A", justify="right")
+    table.add_column("B", justify="right")
+    table.add_column("B - A", justify="right")
+    lower_is_better = ("ece", "p50", "p95", "peak_rss_mib", "scoring_seconds", "skipped_rows")
+    for row in diff["metrics"]:
+        delta = row["delta"]
+        style = "dim"
+        if delta:
+            better = (delta < 0) if row["metric"].endswith(lower_is_better) else (delta > 0)
+            style = "green" if better else "red"
+        cells = ["" if v is None else f"{v:.4g}" for v in (row["a"], row["b"])]
+        table.add_row(row["metric"], *cells, Text("" if delta is None else f"{delta:+.4g}", style))
+    console.print(table)
+    p = diff["predictions"]
+    if not p["compared"]:
+        console.print("Label flips not compared: a run folder has no predictions.jsonl (the committed runs under eval/results keep metrics only).")
+        return
+    console.print(
+        f"{p['flipped']} of {p['common']} common claims changed label: {p['fixed']} now right, {p['broken']} now wrong, "
+        f"{p['flipped'] - p['fixed'] - p['broken']} still wrong; {p['only_a']} claims only in A, {p['only_b']} only in B."
+    )
+    if p["examples"]:
+        flips = Table(title="flipped predictions (first few)")
+        for col in ("id", "claim", "gold", "A", "B"):
+            flips.add_column(col, ratio=3 if col == "claim" else None)
+        for e in p["examples"]:
+            flips.add_row(e["id"], e["claim"], e["gold"], f"{e['a']} {e['a_confidence']}", f"{e['b']} {e['b_confidence']}")
+        console.print(flips)

