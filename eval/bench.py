@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -45,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck import ann
-from factcheck.embed import Embedder
-from factcheck.eval import climate_fever_heldout, covid_fact_dev, fever_lite_test, scifact_dev
-from factcheck.index import EvidenceIndex, IndexConfig, build_index
+from factcheck.embed import Embedder, create_embedder
+from factcheck.evaluation import climate_fever_heldout, covid_fact_dev, fever_lite_test, scifact_dev
+from factcheck.index import FLAT, FaissIndex, IndexConfig, build_index, recall_at_k
 from factcheck.ingest import read_documents, split_passages
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 def uptime() -> str:
@@ -122,8 +121,8 @@ class VectorCache:
 
     def seed(self, index_dir: Path) -> int:
         """Take the vectors of an index built by the same embedder (same weights hash)."""
-        index = EvidenceIndex.open(index_dir)
-        if index.manifest["embedder"]["weights_sha256"] != self.embedder.weights_hash or index.manifest["faiss"]["index_type"] != ann.FLAT:
+        index = FaissIndex.open(index_dir)
+        if index.manifest["embedder"]["weights_sha256"] != self.embedder.weights_hash or index.manifest["faiss"]["index_type"] != FLAT:
             log(f"not seeding from {index_dir}: another embedder or an approximate index")
             return 0
         ids = list(range(index.passage_count))
@@ -152,16 +151,20 @@ class VectorCache:
         return self.vectors[[self.row[t] for t in texts]]
 
 
-class ReplayEmbedder(Embedder):
-    """The default embedder, answering from vectors given in advance (real embeddings, or perturbed copies).
+class ReplayEmbedder:
+    """An embedder (``inner``, the default one) answering from vectors given in advance (real embeddings, or
+    perturbed copies); everything else (name, dimension, weights hash, ...) is ``inner``'s.
 
     Each text maps to a queue of vectors consumed in passage order, so copies of one text get their own
     vectors. A text it was not given is embedded by the model."""
 
-    def __init__(self, queues: dict[str, deque]) -> None:
-        super().__init__()
+    def __init__(self, queues: dict[str, deque], inner: Embedder) -> None:
+        self.inner = inner
         self.queues = queues
         self.missed = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
 
     def encode(self, texts, *, show_progress: bool = False) -> np.ndarray:  # type: ignore[override]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -174,7 +177,7 @@ class ReplayEmbedder(Embedder):
                 missing.append(i)
         if missing:
             self.missed += len(missing)
-            out[missing] = super().encode([texts[i] for i in missing])
+            out[missing] = self.inner.encode([texts[i] for i in missing])
         return out
 
 
@@ -310,8 +313,7 @@ def worker_plain(args: argparse.Namespace) -> dict:
 PLAIN_COLD = """
 import sys, json, numpy as np, faiss, torch
 from sentence_transformers import SentenceTransformer, CrossEncoder
-sys.path.insert(0, {here!r})
-from bench import plain_check_one
+from eval.bench import plain_check_one
 from factcheck.embed import resolve_embedder
 from factcheck.pipeline import CheckConfig
 from factcheck.verify import Verifier, default_verifier_path
@@ -379,12 +381,12 @@ def bench_size(n_target: int, docs, cache: VectorCache, claims: list[str], q: np
     flat_texts = [t for _, _, texts in chosen for t in texts]
     for t, v in zip(flat_texts, vectors):
         queues[t].append(v)
-    replay = ReplayEmbedder(queues)
+    replay = ReplayEmbedder(queues, cache.embedder)
     index_dir = size_dir / "index"
     t = time.perf_counter()
     build_index([corpus], index_dir, replay, IndexConfig(chunk_size=8192))
     build_s = time.perf_counter() - t
-    index = EvidenceIndex.open(index_dir)
+    index = FaissIndex.open(index_dir)
     assert replay.missed == 0 and index.passage_count == n, f"{replay.missed} passages were not in the cache"
     out["index"] = index.manifest["faiss"]
     out["build_cached_vectors_passages_per_s"] = n / build_s
@@ -405,20 +407,20 @@ def bench_size(n_target: int, docs, cache: VectorCache, claims: list[str], q: np
     k = 10
     _, exact = flat.search(q, k)
     del flat
-    found = index.search(q, k)[1]
-    out["recall_at_10"] = ann.recall_at_k(found, exact)
+    found = index.search_ids(q, k)[1]
+    out["recall_at_10"] = recall_at_k(found, exact)
     t = time.perf_counter()
     for row in q[:100]:
-        index.search(row[None, :], k)
+        index.search_ids(row[None, :], k)
     out["search_ms_per_query"] = (time.perf_counter() - t) * 1000 / min(100, len(q))
-    if out["index"]["index_type"] != ann.FLAT:
+    if out["index"]["index_type"] != FLAT:
         ivf = faiss.extract_index_ivf(index.faiss_index)
         sweep = {}
         for nprobe in (8, 16, 32, 64, 128):
             ivf.nprobe = nprobe
             t = time.perf_counter()
             found = index.faiss_index.search(q, k)[1]
-            sweep[nprobe] = {"recall_at_10": ann.recall_at_k(found, exact), "ms_per_query": (time.perf_counter() - t) * 1000 / len(q)}
+            sweep[nprobe] = {"recall_at_10": recall_at_k(found, exact), "ms_per_query": (time.perf_counter() - t) * 1000 / len(q)}
         out["nprobe_sweep"] = sweep
     index.close()
     del index, vectors
@@ -437,8 +439,10 @@ def bench_size(n_target: int, docs, cache: VectorCache, claims: list[str], q: np
     # cold start, shell to first verdict
     script = shutil.which("factcheck") or str(Path(sys.executable).with_name("factcheck"))
     cold = [timed([script, "check", claims[1], "--index", str(index_dir), "--json"]) for _ in range(args.repeats)]
-    plain_code = PLAIN_COLD.format(here=str(HERE), flat=str(plain / "flat.faiss"), texts=str(plain / "texts.json"))
-    plain_cold = [timed([sys.executable, "-c", plain_code, claims[1]]) for _ in range(args.repeats)]
+    plain_code = PLAIN_COLD.format(flat=str(plain / "flat.faiss"), texts=str(plain / "texts.json"))
+    # the child imports eval.bench: the repository root on its import path
+    child_env = {"PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    plain_cold = [timed([sys.executable, "-c", plain_code, claims[1]], child_env) for _ in range(args.repeats)]
     out["ours"]["cold_start_s"], out["plain"]["cold_start_s"] = min(cold), min(plain_cold)
     out["load_after"] = uptime()
     if not args.keep:
@@ -452,7 +456,7 @@ def bench_build_end_to_end(docs, cache: VectorCache, n_target: int, work: Path) 
     texts = [t for _, _, ts in chosen for t in ts]
     corpus = work / "e2e.jsonl"
     write_corpus(chosen, corpus)
-    embedder = Embedder()
+    embedder = create_embedder()
     embedder.encode(texts[:64])  # models loaded before timing
     log(f"end-to-end build of {len(texts)} passages (load {uptime()})")
     t = time.perf_counter()
@@ -506,7 +510,7 @@ def main() -> None:
         "load_start": uptime(),
         "sigma": args.sigma,
     }
-    embedder = Embedder()
+    embedder = create_embedder()
     cache = VectorCache(args.cache, embedder)
     for seed in args.seed_index:
         log(f"seeded {cache.seed(seed)} vectors from {seed}")
@@ -541,7 +545,7 @@ def main() -> None:
 def table(result: dict) -> str:
     rows = ["| passages | index | recall@10 | build (cached vectors) passages/s | p50 / p95 ms (plain) | batch claims/s (plain, ratio) | cold start s (plain) | peak RSS MiB (plain) | disk MiB (plain vectors+texts) | labels agree | passages judged per claim |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for n, s in result["sizes"].items():
+    for s in result["sizes"].values():
         o, p = s["ours"], s["plain"]
         idx = s["index"]["index_type"] + (f" nlist {s['index']['params']['nlist']} nprobe {s['index']['params']['nprobe']}" if s["index"]["params"] else "")
         rows.append(

@@ -47,12 +47,12 @@ def corpus_passages(lang: str) -> list:
 
 
 def retrieval(args: argparse.Namespace) -> dict:
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
     claims = [c for c in bilingual_claims() if c["evidence"]]
     out: dict = {}
     for name in args.embedders:
-        emb = Embedder(EmbedderConfig(model=name))
+        emb = create_embedder(EmbedderConfig(model=name))
         res: dict = {}
         for src, tgt in (("en", "fr"), ("fr", "en")):
             passages = corpus_passages(tgt)
@@ -91,7 +91,7 @@ def scifact(args: argparse.Namespace) -> dict:
     import numpy as np
     from sklearn.metrics import ndcg_score
 
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
     beir = args.data_dir / "scifact" / "beir"
     with gzip.open(beir / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -120,7 +120,7 @@ def scifact(args: argparse.Namespace) -> dict:
     texts = [f"{d.get('title', '')} {d['text']}".strip() for d in corpus]
     out: dict = {}
     for name in args.embedders:
-        emb = Embedder(EmbedderConfig(model=name, batch_size=32))
+        emb = create_embedder(EmbedderConfig(model=name, batch_size=32))
         t0 = time.perf_counter()
         dv = emb.encode(texts, show_progress=True)
         embed_s = time.perf_counter() - t0
@@ -139,13 +139,13 @@ def scifact(args: argparse.Namespace) -> dict:
 
 def speed(args: argparse.Namespace) -> dict:
     """Sentences per second, claims-like sentences (FEVER dev claims) and demo-corpus passages, batch 64."""
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
     claims = [json.loads(line)["claim"] for line in (args.data_dir / "fever" / "paper_dev.jsonl").read_text().splitlines()[:1000]]
     passages = [p.text for lang in ("en", "fr") for p in corpus_passages(lang)]
     out: dict = {}
     for name in args.embedders:
-        emb = Embedder(EmbedderConfig(model=name))
+        emb = create_embedder(EmbedderConfig(model=name))
         t0 = time.perf_counter()
         emb.encode(["warm up"])
         load_s = time.perf_counter() - t0
@@ -195,9 +195,9 @@ def endtoend(args: argparse.Namespace) -> dict:
 
 
 def _embedder(name: str):
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
-    return Embedder(EmbedderConfig(model=name))
+    return create_embedder(EmbedderConfig(model=name))
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from factcheck import FactChecker
-from factcheck.eval import (
+from factcheck.evaluation import (
     Scored,
     calibration,
     climate_fever_heldout,
@@ -43,7 +43,8 @@ from factcheck.eval import (
 )
 from factcheck.index import build_index
 from factcheck.labels import LABELS
-from factcheck.pipeline import CheckConfig, ConfidenceMap, cache_dir
+from factcheck.pipeline import CheckConfig, ConfidenceMap
+from factcheck.settings import cache_dir
 from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig
 
 DEFAULT_OUT = Path(__file__).parent / "results" / "aggregation-fit.json"

@@ -33,16 +33,9 @@ import argparse
 import json
 from pathlib import Path
 
+from factcheck.evaluation import climate_fever_claims, climate_fever_is_heldout, scifact_claims, scifact_corpus
 from factcheck.labels import STANCES, stance_of
-from factcheck.recipes import (
-    RecipeConfig,
-    climate_fever_claims,
-    climate_fever_is_heldout,
-    flip_negation,
-    scifact_claims,
-    scifact_corpus,
-    write_jsonl,
-)
+from factcheck.training import RecipeConfig, flip_negation, write_jsonl
 
 HARDNEG_PER_CLAIM = 2
 TRANSFER_CLIMATE = 10
@@ -52,7 +45,7 @@ TRANSFER_SCIFACT = 4
 def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
     config = RecipeConfig()
     pairs, hardneg = [], []
-    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config)]
+    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config.climate_heldout_every)]
     for claim in claims:
         for ev in claim["evidences"]:
             gold = STANCES.index(stance_of(ev["evidence_label"]))
@@ -61,9 +54,9 @@ def climate_rows(data_dir: Path) -> tuple[list[dict], list[dict]]:
             target = [round(0.5 * float(i == gold) + 0.5 * share[i], 4) for i in range(len(STANCES))]
             pairs.append({"evidence": ev["evidence"], "claim": claim["claim"], "label": STANCES[gold], "source": "climate-fever-train", "target": target})
 
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
-    embedder = Embedder(EmbedderConfig())
+    embedder = create_embedder(EmbedderConfig())
     sentences = sorted({ev["evidence"] for c in claims for ev in c["evidences"]})
     import numpy as np
 
@@ -87,9 +80,9 @@ def _nearest(claims: list[str], sentences: list[str], k: int, skip: list[set[str
     """For each claim, the ``k`` sentences the default embedder ranks nearest, leaving out its ``skip`` set."""
     import numpy as np
 
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
-    embedder = Embedder(EmbedderConfig())
+    embedder = create_embedder(EmbedderConfig())
     s_vec = np.asarray(embedder.encode(sentences))
     c_vec = np.asarray(embedder.encode_queries(claims))
     out = []
@@ -107,7 +100,7 @@ def transfer_rows(data_dir: Path, climate: int = TRANSFER_CLIMATE, scifact: int 
     stay out, and so do SciFact's dev and test claims (other splits)."""
     config = RecipeConfig()
     rows = []
-    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config)]
+    claims = [c for c in climate_fever_claims(data_dir) if not climate_fever_is_heldout(c, config.climate_heldout_every)]
     sentences = sorted({ev["evidence"] for c in claims for ev in c["evidences"]})
     own = [{ev["evidence"] for ev in c["evidences"]} for c in claims]
     for claim, near in zip(claims, _nearest([c["claim"] for c in claims], sentences, climate, own)):

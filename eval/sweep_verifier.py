@@ -19,7 +19,7 @@ end to end at claim level (eval/fit_aggregation.py). The dev sets (SciFact dev, 
 FEVER-Lite test, COVID-Fact dev) are scored for the record only. "soup" candidates are the uniform weight average
 of candidates that started equal: the seeds of one recipe (which fails: a seed also draws the classifier head),
 or one seed's recipes on different data (soup-v3: best on validation and on Climate-FEVER pairs, worse claims end
-to end; not shipped, see eval/RESULTS.md). The claim-only candidates are recipes with the evidence blanked: the
+to end; not shipped, see eval/experiments/README.md). The claim-only candidates are recipes with the evidence blanked: the
 baselines that measure how much the verifier reads the evidence. The validation winner is written as fp16
 safetensors to OUT/best. On one GPU every candidate trains at once (about 2 minutes on an H200); on a 2-core CPU
 one candidate takes hours.
@@ -42,7 +42,7 @@ from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
-from factcheck.train import TrainConfig
+from factcheck.training import TrainConfig
 
 BASE = TrainConfig(epochs=4, learning_rate=3e-5, batch_size=32, max_length=256, seed=13)
 
@@ -144,8 +144,8 @@ CANDIDATES: dict[str, tuple[TrainConfig, dict]] = {
     "cf-all-v3-e2": (TR3, {"climate_all": True, "from_shipped": True}),
     # round 11: v3's recipe with every negation edit of both kinds (a contradicted claim negated is entailed, a
     # neutral pair negated stays neutral, and the recipes' own: an entailed claim negated is contradicted;
-    # eval/negation_probe.py), from the base model: v3 calls almost no negated claim entailed; one CPU epoch of
-    # these edits from v3 teaches it to read the negation but costs SciFact and Climate-FEVER (eval/RESULTS.md).
+    # eval/experiments/negation_probe.py), from the base model: v3 calls almost no negated claim entailed; one CPU epoch of
+    # these edits from v3 teaches it to read the negation but costs SciFact and Climate-FEVER (eval/experiments/README.md).
     "cf-all-e5-d2-sym": (V3, {"climate_all": True, "symmetric": 1.0, "symmetric_plain_too": True}),
     "cf-all-e5-d1-sym": (replace(V3, data_seed=1), {"climate_all": True, "symmetric": 1.0, "symmetric_plain_too": True}),
     "cf-all-e5-d1": (replace(V3, data_seed=1), {"climate_all": True}),
@@ -231,9 +231,8 @@ def write_targets(out: Path, pairs: Path, teachers: list[str], sets: dict[str, l
     import numpy as np
     from sklearn.metrics import f1_score
 
-    from factcheck.eval import expected_calibration_error
     from factcheck.labels import STANCES, stance_of
-    from factcheck.verify import Verifier, VerifierConfig, softmax
+    from factcheck.verify import Verifier, VerifierConfig, expected_calibration_error, softmax
 
     options = CANDIDATES[teachers[0]][1]
     base = {k: v for k, v in options.items() if k not in ("fold", "teacher_base")}
@@ -302,7 +301,7 @@ def symmetric_edits(rows: list[dict], seed: int, share: float, plain_too: bool =
     ``share``: contradicted claims negated (entailment), entailed negated claims un-negated (contradiction),
     neutral pairs either way (neutral); with ``plain_too`` the recipes' own kinds drawn again beside them
     (entailed claims negated: contradiction), so that the added negated claims are not mostly entailed."""
-    from factcheck.recipes import negation_flips
+    from factcheck.training import negation_flips
 
     plain = [r for r in rows if not r["source"].endswith("-flip")]
     return negation_flips(plain, random.Random(seed), share=share, symmetric=True, plain=plain_too)
@@ -344,7 +343,7 @@ def training_rows(rows: list[dict], options: dict, seed: int, pairs: Path | None
 
 
 def train_one(name: str, pairs: Path, out: Path, base_model: str, epochs: int = 0, teacher_base: str = MPNET, group_by_length: bool = False) -> None:
-    from factcheck.train import pairs_to_dataset, train_verifier
+    from factcheck.training import pairs_to_dataset, train_verifier
     from factcheck.verify import default_verifier_path
 
     config, options = CANDIDATES[name]
@@ -387,9 +386,8 @@ def score(model_dir: Path, sets: dict[str, list[dict]], claim_only: bool) -> dic
     import numpy as np
     from sklearn.metrics import f1_score
 
-    from factcheck.eval import expected_calibration_error
     from factcheck.labels import STANCES, stance_of
-    from factcheck.verify import Verifier, VerifierConfig, softmax
+    from factcheck.verify import Verifier, VerifierConfig, expected_calibration_error, softmax
 
     # as the models read the claims (positive_claims off), comparable with the rounds before factcheck judged
     # negated claims through their positive form; eval/verifier_report.py gives a model's figures as factcheck runs it
@@ -504,7 +502,7 @@ def main() -> None:
     }
     (args.out / "sweep.json").write_text(json.dumps(summary, indent=2) + "\n")
     if best:
-        from factcheck.train import export_fp16
+        from factcheck.training import export_fp16
 
         export_fp16(args.out / best, args.out / "best")
         print(f"best: {best} -> {args.out / 'best'}")

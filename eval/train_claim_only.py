@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+    from factcheck.training import TrainConfig, pairs_to_dataset, train_verifier
 
     rng = random.Random(args.seed)
     rows = [json.loads(line) for line in (args.pairs / "train.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]

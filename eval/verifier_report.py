@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from factcheck.eval import calibrate, expected_calibration_error
 from factcheck.labels import STANCES, stance_of
-from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
+from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig, calibrate, expected_calibration_error, softmax
 
 FIT_ON = ("scifact-dev", "climate-fever-heldout")
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
@@ -57,7 +56,7 @@ def main() -> None:
     # the dev sets by name: PAIRS may also hold training extras (eval/sweep_extras.py)
     sets = {n: load(args.pairs_dir / f"{n}.jsonl", args.limit) for n in sorted(DEV_SETS) if (args.pairs_dir / f"{n}.jsonl").is_file()}
     verifier = Verifier(VerifierConfig(model=args.verifier))
-    # the claim-only baseline reads the claims as written, as factcheck.eval.claim_only_baseline does
+    # the claim-only baseline reads the claims as written, as factcheck.evaluation.claim_only_baseline does
     baseline = Verifier(VerifierConfig(model=args.claim_only, positive_claims=False)) if args.claim_only else None
     logits, gold, claim_only, swapped = {}, {}, {}, {}
     for name, rows in sets.items():

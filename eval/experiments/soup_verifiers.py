@@ -1,6 +1,6 @@
 """Average verifiers that share a start (a weight soup) and score them, and their members, on the same pairs.
 
-    python eval/soup_verifiers.py --pairs PAIRS --out eval/results/verifier-soups.json \\
+    python -m eval.experiments.soup_verifiers --pairs PAIRS --out eval/results/verifier-soups.json \\
         v2=factcheck/models/verifier cf-all=SWEEP/cf-all soup=factcheck/models/verifier+SWEEP/cf-all
 
 NAME=DIR scores a verifier folder; NAME=DIR+DIR[+DIR] scores the uniform average of those folders' weights
@@ -19,14 +19,12 @@ import json
 import os
 import platform
 import random
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import read, score, soup, split_train
+from eval.sweep_verifier import read, score, soup, split_train
 
 
 def main() -> None:
@@ -62,7 +60,7 @@ def main() -> None:
     summary = {
         "models": report,
         "pairs": {k: len(v) for k, v in sets.items()},
-        "command": "python eval/soup_verifiers.py --pairs PAIRS --out OUT " + " ".join(args.models),
+        "command": "python -m eval.experiments.soup_verifiers --pairs PAIRS --out OUT " + " ".join(args.models),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": date.today().isoformat(),
         "seconds": round(time.time() - started, 1),

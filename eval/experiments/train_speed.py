@@ -1,6 +1,6 @@
 """Training throughput of `factcheck train` on this machine, random batches against batches of similar token length.
 
-    python eval/train_speed.py --pairs-dir PAIRS [--pairs 960] [--out eval/results/train-speed.json]
+    python -m eval.experiments.train_speed --pairs-dir PAIRS [--pairs 960] [--out eval/results/train-speed.json]
 
 PAIRS is the folder written by `factcheck recipes`; the rows are a fixed random sample (seed 13) of its
 train.jsonl, so their lengths are those the shipped recipe trains on. Each setting trains one epoch at batch 16
@@ -23,14 +23,14 @@ from datetime import date
 from pathlib import Path
 
 from factcheck.embed import resolve_embedder
-from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+from factcheck.training import TrainConfig, pairs_to_dataset, train_verifier
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs-dir", type=Path, required=True)
     parser.add_argument("--pairs", type=int, default=960)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "train-speed.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "train-speed.json")
     args = parser.parse_args()
 
     rows = [json.loads(line) for line in (args.pairs_dir / "train.jsonl").read_text().splitlines() if line.strip()]
@@ -69,7 +69,7 @@ def main() -> None:
     result.update(
         speedup=round(result["random"]["seconds"] / result["grouped"]["seconds"], 2),
         torch_threads=torch.get_num_threads(),
-        command=f"python eval/train_speed.py --pairs-dir PAIRS --pairs {args.pairs}",
+        command=f"python -m eval.experiments.train_speed --pairs-dir PAIRS --pairs {args.pairs}",
         machine=f"{platform.machine()}, {os.cpu_count()} cores",
         load=" ".join(Path("/proc/loadavg").read_text().split()[:3]),
         date=date.today().isoformat(),

@@ -1,7 +1,7 @@
 """Why the verifier is only a little above the claim-only model on Climate-FEVER, and what cheap fixes give.
 
     factcheck recipes --data-dir ../shared/data --out PAIRS
-    python eval/verifier_diagnostics.py --pairs-dir PAIRS --data-dir ../shared/data [--claim-only MODEL] \\
+    python -m eval.experiments.verifier_diagnostics --pairs-dir PAIRS --data-dir ../shared/data [--claim-only MODEL] \\
         --out eval/results/verifier-diagnostics.json
 
 Two measurements, both at pair level with gold evidence, for the shipped verifier (or ``--verifier``):
@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -36,9 +35,7 @@ import numpy as np
 from scipy.special import log_softmax
 from sklearn.metrics import f1_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import read, split_train
-
+from eval.sweep_verifier import read, split_train
 from factcheck.labels import STANCES, stance_of
 from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, xling_classifier_path
 
@@ -132,7 +129,7 @@ def main() -> None:
         "climate_fever_agreement": agreement,
         "fixes_macro_f1": table,
     }
-    command = "python eval/verifier_diagnostics.py --pairs-dir PAIRS --data-dir ../shared/data" + (" --claim-only MODEL" if args.claim_only else "")
+    command = "python -m eval.experiments.verifier_diagnostics --pairs-dir PAIRS --data-dir ../shared/data" + (" --claim-only MODEL" if args.claim_only else "")
     emit(report, command, started, args.out)
 
 

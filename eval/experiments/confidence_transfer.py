@@ -1,6 +1,6 @@
 """Which claim confidence is calibrated where: the fitted curves, or the verifier's own calibrated probability?
 
-    python eval/confidence_transfer.py [--runs eval/results/runs] [--out eval/results/confidence-transfer.json]
+    python -m eval.experiments.confidence_transfer [--runs eval/results/runs] [--out eval/results/confidence-transfer.json]
 
 Reads the committed benchmark run folders (predictions.jsonl and metrics.json of `factcheck eval`; no model is
 loaded) and replays each claim's aggregation with the run's own config: the label, the raw score (the
@@ -16,14 +16,14 @@ import argparse
 import json
 from pathlib import Path
 
-from factcheck.eval import calibration, oracle_config
+from factcheck.evaluation import calibration, oracle_config
 from factcheck.pipeline import CheckConfig, ConfidenceMap, aggregate
 from factcheck.verify import default_verifier_path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=Path, default=Path(__file__).parent / "results" / "runs")
+    parser.add_argument("--runs", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "runs")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -54,7 +54,7 @@ def main() -> None:
             "ece_raw_score": round(calibration(raw, right)["ece"], 4),
             "ece_printed_confidence": round(calibration(printed, right)["ece"], 4),
         }
-    result = {"runs": report, "command": "python eval/confidence_transfer.py" + (f" --out {args.out}" if args.out else "")}
+    result = {"runs": report, "command": "python -m eval.experiments.confidence_transfer" + (f" --out {args.out}" if args.out else "")}
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

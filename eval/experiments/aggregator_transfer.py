@@ -9,7 +9,7 @@ dev runs (SciFact dev, held-out Climate-FEVER: what a shipped fit would see) and
 against the rule's own labels and confidences in the same files.
 
     python eval/run_benchmarks.py --data-dir ../shared/data ...        # writes eval/results/runs/*/predictions.jsonl
-    python eval/aggregator_transfer.py --out eval/results/aggregator-transfer.json
+    python -m eval.experiments.aggregator_transfer --out eval/results/aggregator-transfer.json
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from fit_aggregation import passage_features
 
-from factcheck.eval import Claim, Scored, calibration, metrics
+from eval.fit_aggregation import passage_features
+from factcheck.evaluation import Claim, Scored, calibration, metrics
 from factcheck.labels import LABELS
 from factcheck.pipeline import CheckConfig
 from factcheck.verify import default_verifier_path
 
-RUNS = Path(__file__).parent / "results" / "runs"
+RUNS = Path(__file__).resolve().parents[1] / "results" / "runs"
 FIT_ON = ("scifact-end-to-end", "climate-fever-end-to-end")
 SCORE_ON = ("scifact-oracle", "climate-fever-oracle", "fever-lite-oracle", "covid-fact-oracle")
 
@@ -55,7 +55,7 @@ def features(scored: list[Scored], config: CheckConfig, gated: bool) -> np.ndarr
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "aggregator-transfer.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "results" / "aggregator-transfer.json")
     parser.add_argument("--c", type=float, default=0.1, help="the regression's inverse regularization (fit_aggregation's)")
     args = parser.parse_args()
 
@@ -92,7 +92,7 @@ def main() -> None:
         "config": config.__dict__,
         "regression": {"C": args.c, "class_weight": "balanced", "features": fit_x.shape[1]},
         "runs": report,
-        "command": "python eval/aggregator_transfer.py" + (f" --c {args.c}" if args.c != 0.1 else ""),
+        "command": "python -m eval.experiments.aggregator_transfer" + (f" --c {args.c}" if args.c != 0.1 else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": date.today().isoformat(),
     }

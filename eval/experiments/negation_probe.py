@@ -2,8 +2,8 @@
 
     factcheck recipes --data-dir ../shared/data --out PAIRS
     python eval/sweep_extras.py --data-dir ../shared/data --pairs PAIRS
-    python eval/negation_probe.py --pairs PAIRS --out eval/results/negation-probe.json
-    python eval/negation_probe.py --pairs PAIRS --train WORK --out ...     # also trains the two students below
+    python -m eval.experiments.negation_probe --pairs PAIRS --out eval/results/negation-probe.json
+    python -m eval.experiments.negation_probe --pairs PAIRS --train WORK --out ...     # also trains the two students below
 
 The probe: every pair of the validation split (held-out training claims) and of the dev sets (FEVER-Lite on the
 sweep's 3,000-pair sample) whose claim takes the recipes' minimal negation edit (``flip_negation``: "is" <->
@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -41,13 +40,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, recall_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sweep_verifier import DEV_SETS, read, split_train, symmetric_edits, training_rows
-from verifier_diagnostics import emit
-
+from eval.experiments.verifier_diagnostics import emit
+from eval.sweep_verifier import DEV_SETS, read, split_train, symmetric_edits, training_rows
 from factcheck.labels import CONTRADICTION, ENTAILMENT, NEUTRAL, STANCES, stance_of
-from factcheck.recipes import _NEGATED, flip_negation
-from factcheck.train import TrainConfig, pairs_to_dataset, train_verifier
+from factcheck.training import NEGATED, TrainConfig, flip_negation, pairs_to_dataset, train_verifier
 from factcheck.verify import Verifier, VerifierConfig, default_verifier_path
 
 FLIP = {ENTAILMENT: CONTRADICTION, CONTRADICTION: ENTAILMENT, NEUTRAL: NEUTRAL}
@@ -75,7 +71,7 @@ def probe(verifier: Verifier, sets: dict[str, list[dict]]) -> dict[str, dict]:
         pred = logits.argmax(1)
         gold = np.array([STANCES.index(stance_of(r["label"])) for r in rows + edits])
         whole, flipped = slice(0, len(rows)), slice(len(rows), len(rows) + len(edits))
-        added = np.array([bool(_NEGATED.search(r["claim"])) for r in edits])
+        added = np.array([bool(NEGATED.search(r["claim"])) for r in edits])
         mapped = np.array([STANCES.index(FLIP[STANCES[p]]) for p in pred[at]])
         g, p = gold[flipped][added], pred[flipped][added]
         recalls = recall_score(g, p, labels=[0, 1, 2], average=None, zero_division=0)
@@ -136,7 +132,7 @@ def main() -> None:
         report["scores"][name] = probe(Verifier(VerifierConfig(model=path, batch_size=64, positive_claims=False)), sets)
     if args.positive_claims:  # the shipped behaviour: negated claims judged through their positive form
         report["scores"]["v3, positive claims"] = probe(Verifier(VerifierConfig(batch_size=64)), sets)
-    command = "python eval/negation_probe.py --pairs PAIRS" + (" --train WORK" if args.train else "")
+    command = "python -m eval.experiments.negation_probe --pairs PAIRS" + (" --train WORK" if args.train else "")
     command += "".join(f" --{k.replace('_', '-')} {getattr(args, k)}" for k in ("share", "lr") if args.train and getattr(args, k) != parser.get_default(k))
     command += (" --positive-claims" if args.positive_claims else "") + (" --plain-too" if args.plain_too else "") + (" --no-control" if args.no_control else "") + (" --base BASE" if args.base != parser.get_default("base") else "")
     emit(report, command + "".join(f" --verifier {v}" for v in args.verifier), started, args.out)

@@ -9,7 +9,7 @@ XNLI dev-fr (non-commercial: evaluation only, never trained on) and on the gold 
 is measured on the same pairs.
 
     factcheck recipes --data-dir ../shared/data --out PAIRS
-    python eval/train_xling_verifier.py --pairs PAIRS --data-dir ../shared/data \\
+    python -m eval.experiments.train_xling_verifier --pairs PAIRS --data-dir ../shared/data \\
         --report eval/results/crosslingual/verifier.json [--write factcheck/models/xling]
 """
 
@@ -25,10 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "eval"))
-
-from crosslingual import bilingual_claims, corpus_passages, machine  # noqa: E402
+from eval.crosslingual import bilingual_claims, corpus_passages, machine
 
 STANCES = ("entailment", "neutral", "contradiction")
 ENGLISH_DEV = ("scifact-dev", "climate-fever-heldout", "fever-lite-test")
@@ -81,7 +78,7 @@ def load_sets(pairs_dir: Path, data_dir: Path, max_train: int | None) -> dict[st
 def bilingual_pairs() -> list[tuple[str, str, str]]:
     """Gold evidence passage + claim, across languages; an unverified claim gets its 3 most similar passages
     (by USE) of the other language as neutral pairs."""
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
     out = []
     stance = {"supported": "entailment", "disputed": "contradiction"}
@@ -89,7 +86,7 @@ def bilingual_pairs() -> list[tuple[str, str, str]]:
     for c in bilingual_claims():
         for e in c["evidence"]:
             out.append((e["text"], c["claim"], stance[c["label"]]))
-    emb = Embedder(EmbedderConfig(model="use-multilingual"))
+    emb = create_embedder(EmbedderConfig(model="use-multilingual"))
     for lang in ("en", "fr"):
         passages = corpus_passages(lang)
         rows = [c for c in unverified if c["evidence_lang"] == lang]
@@ -128,10 +125,10 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    from factcheck.embed import Embedder, EmbedderConfig
+    from factcheck.embed import EmbedderConfig, create_embedder
 
     sets = load_sets(args.pairs, args.data_dir, args.max_train)
-    emb = Embedder(EmbedderConfig(model=args.embedder))
+    emb = create_embedder(EmbedderConfig(model=args.embedder))
     cache: dict[str, np.ndarray] = {}
     if args.cache and args.cache.is_file():
         with np.load(args.cache, allow_pickle=False) as z:
@@ -183,7 +180,7 @@ def main() -> None:
             res[n] = round(macro_f1(Y[n], pred, binary=n.startswith("daccord")), 4)
         results["shipped cross-encoder (English MiniLM)"] = res
         print("shipped", res, flush=True)
-    report = {"command": "python eval/train_xling_verifier.py " + " ".join(sys.argv[1:]), "date": date.today().isoformat(),
+    report = {"command": "python -m eval.experiments.train_xling_verifier " + " ".join(sys.argv[1:]), "date": date.today().isoformat(),
               "machine": machine(), "embedder": args.embedder, "seconds": round(time.perf_counter() - started, 1),
               "sets": {n: len(r) for n, r in sets.items()},
               "metric": "macro-F1; DACCORD as contradiction vs not (its two labels)", "results": results}
