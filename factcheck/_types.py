@@ -15,6 +15,10 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+#: the version of how documents become passages and vectors (sentence splitting, whitespace folding, the context a
+#: passage is embedded with), part of a document's checksum: a rebuild re-embeds documents split another way.
+PASSAGES_VERSION = 2
+
 
 @dataclass
 class Document:
@@ -31,13 +35,13 @@ class Document:
         """Hash of what a document's passages and vectors depend on: its id, text and declared language.
         Title, source (often the path as typed on the command line), date and path are left out, so moving a
         corpus or naming it by another path does not re-embed it; a rebuild refreshes them on reused passages."""
-        payload = json.dumps([self.doc_id, self.lang, self.text], ensure_ascii=False)
+        payload = json.dumps([self.doc_id, self.lang, self.text, PASSAGES_VERSION], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A sentence-level span of a document: ``text == document.text[start:end]``."""
+    """A sentence-level span of a document: ``text`` is ``document.text[start:end]`` with its whitespace folded."""
 
     doc_id: str
     text: str
@@ -78,9 +82,17 @@ class Evidence:
     score: float | None
     #: cosine similarity between claim and passage.
     similarity: float
+    #: stance probabilities after the fact checks (None when not judged).
     probabilities: dict[str, float] | None
     #: whether this passage decided the label.
     decisive: bool = False
+    #: the sentence before the passage, read with it by the models when the passage refers back to it ("" if none).
+    context: str = ""
+    #: the verifier's own probabilities, before the fact checks (None when not judged).
+    verifier_probabilities: dict[str, float] | None = None
+    #: the claim's numbers, dates, scores and names looked up in the passage: kind, claim, result (match,
+    #: mismatch, absent), evidence (the passage's values on a mismatch) and text (a sentence for the reader).
+    checks: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +129,8 @@ class Claim:
     evidence_ids: list[str] = field(default_factory=list)
     #: per gold id, its own label when it differs from the claim's (SciFact labels each abstract).
     evidence_labels: dict[str, str] = field(default_factory=dict)
+    #: what kind of claim it is, for results per kind ("number", "paraphrase", ...; "" when the set has none).
+    kind: str = ""
 
 
 #: the one shape of a progress callback, for index builds, batch checks and benchmark runs: (phase, done, total).

@@ -61,3 +61,11 @@ def positive_form(claim: str) -> str | None:
     if not _NEGATION.search(claim):
         return None
     return _NEGATION.sub(r"\1", claim, count=1)
+
+
+_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|n't|ne|n'|pas|jamais|aucun|aucune|ni|sans)\b|n't\b", re.I)
+
+
+def has_negation(text: str) -> bool:
+    """Whether a text has a negation word (English or French): not, never, no, n't, ne ... pas, jamais, aucun, sans."""
+    return bool(_ANY_NEGATION.search(text))

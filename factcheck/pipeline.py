@@ -20,10 +20,10 @@ from ._types import Evidence, Hit, Passage, Progress, Verdict
 from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
 from .index import BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend
-from .ingest import detect_language
-from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED
+from .ingest import detect_language, needs_context, reading_text
+from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED, has_negation
 from .settings import demo_corpus_path, demo_index_dir, demo_index_name
-from .verify import Verifier, load_verifier
+from .verify import Check, Verifier, compare_facts, load_verifier, restates, rules_out_entailment
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
@@ -55,6 +55,10 @@ class CheckConfig:
     #: also run the verifier on retrieved passages below ``min_similarity``. They never decide the label, so
     #: by default they are shown unjudged (stance None) and the verifier's time goes to the relevant ones only.
     judge_below_gate: bool = False
+    #: sources in conflict: when passages both support and contradict the claim, it is disputed only if the
+    #: strongest contradiction comes within this margin of the strongest support (P(contradiction) >= P(entailment)
+    #: - margin); otherwise the stronger side decides. 1.0: any contradiction makes the claim disputed.
+    conflict_margin: float = 1.0
 
     @classmethod
     def fitted_for(cls, verifier_path: str | Path, embedder: Embedder | None = None, **overrides: object) -> CheckConfig:
@@ -104,6 +108,32 @@ class Judgement:
     notes: list[str] = field(default_factory=list)
     #: distinct document ids in retrieval order, deeper than the top-k (when asked: retrieval metrics).
     ranking: list[str] = field(default_factory=list)
+    #: per hit, the sentence before it in its document when the passage is read with it ("" otherwise).
+    contexts: list[str] = field(default_factory=list)
+    #: per hit, the verifier's own probabilities (``probabilities`` are these after the fact checks); None if not judged.
+    verifier_probabilities: list[list[float] | None] = field(default_factory=list)
+    #: per hit, the claim's values and names looked up in the passage (empty when not judged).
+    checks: list[list[Check]] = field(default_factory=list)
+
+
+def with_checks(probabilities: list[float], checks: list[Check], claim: str, passage: str, context: str = "") -> list[float]:
+    """A passage's stance probabilities after the fact checks, two rules the verifier cannot get wrong:
+
+    - a passage that gives another value for something the claim states, and names all that the claim names, cannot
+      entail it: its P(entailment) goes to contradiction (P(neutral) stays: it may speak of another occasion);
+    - a passage that restates the claim (:func:`factcheck.verify.restates`: its words, values and names, in order)
+      cannot contradict it: its P(contradiction) goes to entailment.
+
+    Both are off when the claim and the passage differ in negation (a claim that denies a wrong year is right); a
+    negation in either turns the first off."""
+    ent, con = STANCES.index(ENTAILMENT), STANCES.index(CONTRADICTION)
+    out = list(probabilities)
+    negated = has_negation(claim), has_negation(passage)
+    if rules_out_entailment(checks) and not any(negated):
+        out[con], out[ent] = out[con] + out[ent], 0.0
+    elif negated[0] == negated[1] and restates(claim, passage, context, checks):
+        out[ent], out[con] = out[ent] + out[con], 0.0
+    return out
 
 
 def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
@@ -112,9 +142,11 @@ def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Seq
     Only passages at least ``config.min_similarity`` similar to the claim are read: the others may have no
     probabilities (None).
 
-    supported: a relevant passage entails the claim and none contradicts it; disputed: a relevant passage
-    contradicts it (whether or not another supports it: sources in conflict); unverified: no relevant passage
-    takes a clear stance.
+    supported: a relevant passage entails the claim and none contradicts it about as strongly; disputed: a relevant
+    passage contradicts it and none supports it clearly more strongly (``config.conflict_margin``: when both sides
+    are within the margin, the sources are in conflict, and the claim is disputed); unverified: no relevant passage
+    takes a clear stance. Strengths are the best passage's on each side, so a passage repeated in several
+    documents counts once.
     """
     ent, con = STANCES.index(ENTAILMENT), STANCES.index(CONTRADICTION)
     relevant = {i: p for i, (p, s) in enumerate(zip(probabilities, similarities)) if s >= config.min_similarity and p is not None}
@@ -122,7 +154,8 @@ def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Seq
     contradicting = [i for i, p in relevant.items() if p[con] >= config.contradict_threshold and p[con] > p[ent]]
     best_ent = max((p[ent] for p in relevant.values()), default=0.0)
     best_con = max((p[con] for p in relevant.values()), default=0.0)
-    if contradicting:
+    support = max((relevant[i][ent] for i in supporting), default=0.0)
+    if contradicting and (not supporting or best_con >= support - config.conflict_margin):
         return DISPUTED, float(best_con), sorted(contradicting + supporting, key=lambda i: -max(relevant[i][ent], relevant[i][con]))
     if supporting:
         return SUPPORTED, float(best_ent), sorted(supporting, key=lambda i: -relevant[i][ent])
@@ -274,9 +307,21 @@ class FactChecker:
                 notes.append(f"no passage of the index matches the evidence filter ({self.where}): nothing was checked, widen the filter")
             ranking = list(dict.fromkeys(h.passage.doc_id for h in row)) if depth else []
             judged.append(Judgement(claim, row[:k], [], notes, ranking))
+        self._read_context(judged)
         everything = self.config.judge_below_gate if judge_all is None else judge_all
         self._verify(judged, lambda hit: everything or hit.similarity >= self.config.min_similarity)
         return judged
+
+    def _read_context(self, judged: list[Judgement]) -> None:
+        """Fill each judgement's contexts: the sentence before each passage that needs it (one read for the batch)."""
+        assert self.index is not None
+        wanted = sorted({h.row - 1 for j in judged for h in j.hits if h.row > 0 and needs_context(h.passage.text)})
+        before = dict(zip(wanted, self.index.passages(wanted))) if wanted else {}
+        for j in judged:
+            j.contexts = []
+            for h in j.hits:
+                prior = before.get(h.row - 1) if h.row > 0 and needs_context(h.passage.text) else None
+                j.contexts.append(prior.text if prior is not None and prior.doc_id == h.passage.doc_id else "")
 
     def judge_evidence(self, claims: Sequence[str], evidence: Sequence[Sequence[str]]) -> list[Judgement]:
         """Judge each claim against evidence given instead of retrieved (a benchmark's gold evidence: oracle mode).
@@ -297,11 +342,19 @@ class FactChecker:
         return judged
 
     def _verify(self, judged: list[Judgement], reads: Callable[[Hit], bool]) -> None:
-        """Fill each judgement's probabilities: the verifier reads the passages ``reads`` accepts, in one call."""
-        pairs = [(h.passage.text, j.claim) for j in judged for h in j.hits if reads(h)]
+        """Fill each judgement's probabilities: the verifier reads the passages ``reads`` accepts (each with its
+        context), in one call; the fact checks then compare the claim's values and names with each passage's."""
+        for j in judged:
+            j.contexts = j.contexts or [""] * len(j.hits)
+        pairs = [(reading_text(h.passage.text, c), j.claim) for j in judged for h, c in zip(j.hits, j.contexts) if reads(h)]
         probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
         for j in judged:
-            j.probabilities = [next(probs) if reads(h) else None for h in j.hits]
+            j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
+            j.checks = [compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else [] for h, c in zip(j.hits, j.contexts)]
+            j.probabilities = [
+                None if p is None else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}")
+                for h, p, checks, c in zip(j.hits, j.verifier_probabilities, j.checks, j.contexts)
+            ]
 
     def verdict(self, judged: Judgement) -> Verdict:
         """Aggregate one claim's judgement into its verdict: label, calibrated confidence, the passages that decided
@@ -312,7 +365,10 @@ class FactChecker:
         ]
         label, raw, decisive = aggregate(shown, [h.similarity for h in judged.hits], config)
         evidence = []
+        contexts = judged.contexts or [""] * len(judged.hits)
         for i, (hit, p) in enumerate(zip(judged.hits, shown)):
+            model = judged.verifier_probabilities[i] if p is not None and judged.verifier_probabilities else None
+            checks = judged.checks[i] if p is not None and judged.checks else []
             stance: str | None = None
             score: float | None = None
             if p is not None:
@@ -332,6 +388,9 @@ class FactChecker:
                     similarity=round(hit.similarity, 4),
                     probabilities=None if p is None else {s: round(float(v), 4) for s, v in zip(STANCES, p)},
                     decisive=i in decisive,
+                    context=contexts[i],
+                    verifier_probabilities=None if model is None else {s: round(float(v), 4) for s, v in zip(STANCES, model)},
+                    checks=[c.to_dict() | {"text": str(c)} for c in checks],
                 )
             )
         order = {idx: rank for rank, idx in enumerate(decisive)}

@@ -146,7 +146,7 @@ def covid_fact_dev(data_dir: Path) -> list[Claim]:
 
 def load_claims(path: Path) -> tuple[list[Claim], list[str]]:
     """Labelled claims from a JSONL file: ``claim``, ``label`` (any usual spelling), optional ``id``,
-    ``evidence`` (list of strings: oracle mode) and ``evidence_ids`` (gold document ids). A malformed row is
+    ``evidence`` (list of strings: oracle mode), ``evidence_ids`` (gold document ids) and ``kind`` (results per kind). A malformed row is
     skipped with a message naming the file, line and field; the other rows are kept."""
     claims: list[Claim] = []
     skipped: list[str] = []
@@ -183,7 +183,7 @@ def load_claims(path: Path) -> tuple[list[Claim], list[str]]:
             skipped.append(f"{path}:{lineno}: {problem}")
             continue
         seen[claim_id] = lineno
-        claims.append(Claim(claim_id, str(claim), label, list(evidence), [str(i) for i in ids]))
+        claims.append(Claim(claim_id, str(claim), label, list(evidence), [str(i) for i in ids], kind=str(row.get("kind") or "")))
     return claims, skipped
 
 

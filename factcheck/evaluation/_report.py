@@ -84,6 +84,13 @@ def report_markdown(result: dict) -> str:
         *[f"| {g} | " + " | ".join(str(n) for n in row) + " |" for g, row in zip(labels, result["confusion"]["matrix"])],
         "",
     ]
+    if "by_kind" in result:
+        lines += [
+            "| kind | claims | accuracy |",
+            "|---|---|---|",
+            *[f"| {kind} | {v['n']} | {v['accuracy']:.3f} |" for kind, v in result["by_kind"].items()],
+            "",
+        ]
     if "retrieval" in result:
         r = result["retrieval"]
         keys = [key for key in r if "@" in key]

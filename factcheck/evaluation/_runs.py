@@ -123,6 +123,13 @@ def run_benchmark(
         "calibration": {"measures": "the printed confidence against whether the claim label is right", **calibration(confidence, correct, run.calibration_bins)},
         "baselines": baselines,
     }
+    kinds = sorted({s.claim.kind for s in scored if s.claim.kind})
+    if kinds:
+        result["by_kind"] = {
+            kind: {"n": len(rows), "accuracy": round(sum(correct[i] for i in rows) / len(rows), 4)}
+            for kind in kinds
+            for rows in [[i for i, s in enumerate(scored) if s.claim.kind == kind]]
+        }
     if ranking:
         result["retrieval"] = {
             "measures": f"distinct documents in the order their passages were retrieved ({RANKING_PASSAGES} passages searched), against the gold evidence_ids",
@@ -166,7 +173,7 @@ def run_benchmark(
                 {"text": t, "id": s.ids[n] if n < len(s.ids) else "", "similarity": round(sim, 4), "probabilities": [round(p, 4) for p in prob]}
                 for n, (t, sim, prob) in enumerate(zip(s.texts, s.similarities, s.probabilities))
             ]
-            row = {"id": s.claim.id, "claim": s.claim.claim, "gold": s.claim.label, "predicted": label, "confidence": round(conf, 4), "evidence": evidence, "verdict": verdict.to_dict()}
+            row = {"id": s.claim.id, **({"kind": s.claim.kind} if s.claim.kind else {}), "claim": s.claim.claim, "gold": s.claim.label, "predicted": label, "confidence": round(conf, 4), "evidence": evidence, "verdict": verdict.to_dict()}
             if ranking:
                 row["retrieved_documents"] = s.ranking
                 row["gold_documents"] = s.claim.evidence_ids

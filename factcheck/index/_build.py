@@ -15,7 +15,7 @@ import numpy as np
 from .._types import Document, Passage, Progress
 from ..embed import DEFAULT_EMBEDDER, USE_MULTILINGUAL, Embedder, EmbedderConfig, create_embedder
 from ..errors import EmptyCorpusError, FactcheckError
-from ..ingest import read_documents, split_passages
+from ..ingest import read_documents, reading_text, split_passages
 from ..settings import __version__
 from ._base import INDEX_FORMAT, BuildReport, BuildTarget, EvidenceStore, IndexConfig, check_embedder, same_embedder
 from ._factory import create_target
@@ -102,7 +102,7 @@ def _build(
     todo = sorted((i for i, r in enumerate(reuse_rows) if r < 0), key=lambda i: len(passages[i].text))
     for start in range(0, len(todo), config.chunk_size):
         chunk = todo[start : start + config.chunk_size]
-        vectors[chunk] = embedder.encode([passages[i].text for i in chunk])
+        vectors[chunk] = embedder.encode([reading_text(passages[i].text, _before(passages, i)) for i in chunk])
         if progress:
             progress("embed", min(start + config.chunk_size, len(todo)), len(todo))
     if not todo and progress:
@@ -149,6 +149,11 @@ def _build(
         skipped=skipped,
         seconds=time.perf_counter() - started,
     )
+
+
+def _before(passages: list[Passage], i: int) -> str:
+    """The text of the passage before passage ``i`` in the same document ("" for a document's first)."""
+    return passages[i - 1].text if i > 0 and passages[i - 1].doc_id == passages[i].doc_id else ""
 
 
 def choose_embedder(documents: Sequence[Document], existing: EvidenceStore | None = None) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from .._types import Document, Passage
 from ._language import LANG_CONFIDENCE, detect_language, lang_code, passage_language
 from ._read import SUPPORTED_SUFFIXES, ReadReport, iter_files, parse_jsonl, read_documents, split_front_matter
-from ._split import MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, split_passages
+from ._split import CONTEXT_BELOW_CHARS, MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, fold_whitespace, needs_context, reading_text, split_passages
 
 __all__ = [
+    "CONTEXT_BELOW_CHARS",
     "LANG_CONFIDENCE",
     "MAX_PASSAGE_CHARS",
     "MIN_PASSAGE_CHARS",
@@ -21,11 +22,14 @@ __all__ = [
     "Passage",
     "ReadReport",
     "detect_language",
+    "fold_whitespace",
     "iter_files",
     "lang_code",
+    "needs_context",
     "parse_jsonl",
     "passage_language",
     "read_documents",
+    "reading_text",
     "split_front_matter",
     "split_passages",
 ]

@@ -14,10 +14,47 @@ from ._language import lang_code, passage_language
 MIN_PASSAGE_CHARS = 25
 #: sentences longer than this are cut at word boundaries (the models read about 256 tokens).
 MAX_PASSAGE_CHARS = 1000
+#: a passage shorter than this is read with the sentence before it (see :func:`needs_context`).
+CONTEXT_BELOW_CHARS = 50
+
+#: how a passage opens when it refers back to what came before: a pronoun, a demonstrative or possessive, or a
+#: definite article with a generic noun ("The company", "La ville"), in English and French.
+_GENERIC = (
+    "company firm group city town club team side project line court judge minister mayor government council agency "
+    "bank university museum festival hospital study trial drug report plan deal bid offer board union strike storm "
+    "society organisation organization region country state party police president chief programme program "
+    "société entreprise ville groupe équipe projet ligne tribunal juge ministre maire gouvernement conseil agence "
+    "banque université musée hôpital étude essai rapport accord offre commune région pays syndicat grève tempête "
+    "parti police président direction"
+)
+_REFERS_BACK = re.compile(
+    r"^(?:it|its|he|she|they|their|them|his|her|this|these|those|that|such|both|there|il|elle|ils|elles|ce|cet|cette|"
+    r"ces|celui-ci|celle-ci|sa|son|ses|leur|leurs|lui)\b"
+    r"|^(?:the|le|la|les|l['’])\s?(?:" + "|".join(_GENERIC.split()) + r")\b",
+    re.I,
+)
+
+
+def needs_context(text: str) -> bool:
+    """Whether a passage is read with the sentence before it: it refers back ("It cost 610 million euros.", "The
+    company denied it.") or is too short to stand alone."""
+    return len(text) < CONTEXT_BELOW_CHARS or bool(_REFERS_BACK.match(text))
+
+
+def reading_text(text: str, before: str) -> str:
+    """What the models read for a passage: the passage, after the sentence before it (``before``, of the same
+    document) when it needs that context."""
+    return f"{before} {text}" if before and needs_context(text) else text
+
+
+def fold_whitespace(text: str) -> str:
+    """Line breaks and runs of spaces inside a passage made one space (wrapped Markdown, PDF lines)."""
+    return " ".join(text.split())
 
 
 def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
-    """Sentence passages of a document, with character offsets into ``doc.text``."""
+    """Sentence passages of a document, with character offsets into ``doc.text`` (the passage's text is that span
+    with its whitespace folded: :func:`fold_whitespace`)."""
     lang = lang_code(doc.lang or default_lang) or "en"
     passages: list[Passage] = []
     for para_start, para in _paragraphs(doc.text):
@@ -38,7 +75,7 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
                 passages.append(
                     Passage(
                         doc_id=doc.doc_id,
-                        text=para[s:e],
+                        text=fold_whitespace(para[s:e]),
                         start=para_start + s,
                         end=para_start + e,
                         title=doc.title,

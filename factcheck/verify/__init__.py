@@ -22,24 +22,31 @@ from ._calibration import (
     fit_temperature,
     softmax,
 )
+from ._facts import Check, all_agree, restates, rules_out_entailment
+from ._facts import compare as compare_facts
 from ._verifier import DEFAULT_VERIFIER, VERIFIER_LANGUAGE, Verifier, VerifierConfig, default_verifier_path, load_verifier, resolve_verifier
 from ._xling import EmbeddingStanceClassifier, xling_classifier_path
 
 __all__ = [
     "CALIBRATION_FILE",
+    "Check",
     "DEFAULT_VERIFIER",
     "MIN_POSITIVE_FORM_PAIRS",
     "VERIFIER_LANGUAGE",
     "EmbeddingStanceClassifier",
     "Verifier",
     "VerifierConfig",
+    "all_agree",
     "calibrate",
     "calibration",
+    "compare_facts",
     "default_verifier_path",
     "expected_calibration_error",
     "fit_temperature",
     "load_verifier",
     "resolve_verifier",
+    "restates",
+    "rules_out_entailment",
     "softmax",
     "xling_classifier_path",
 ]

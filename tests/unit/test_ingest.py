@@ -5,6 +5,7 @@ from pathlib import Path
 
 from helpers import write
 
+from factcheck import Document
 from factcheck.ingest import read_documents, split_passages
 
 
@@ -92,3 +93,20 @@ def test_pdf_text_is_read(tmp_path: Path) -> None:
     (doc,) = report.documents
     assert doc.doc_id == "report.pdf" and "approved by the board in March" in doc.text
     assert [p.text for p in split_passages(doc)] == ["The annual report was approved by the board in March."]
+
+
+def test_passages_fold_wrapped_lines_and_keep_true_offsets() -> None:
+    text = "About 90,000\nhomes lost   power.\n\nIt cost 610 million euros."
+    passages = split_passages(Document("d", text, lang="en"))
+    assert passages[0].text == "About 90,000 homes lost power."
+    assert " ".join(text[passages[0].start : passages[0].end].split()) == passages[0].text
+
+
+def test_a_passage_that_refers_back_is_read_with_the_sentence_before() -> None:
+    from factcheck.ingest import needs_context, reading_text
+
+    assert needs_context("It cost 610 million euros after four years of work.")
+    assert needs_context("La ville a voté le budget du tramway pour la troisième fois.")
+    assert not needs_context("The tram line in Lyon cost 610 million euros after four years of work.")
+    assert reading_text("It cost 610 million euros.", "The tram line opened.") == "The tram line opened. It cost 610 million euros."
+    assert reading_text("The tram line in Lyon cost 610 million euros in all.", "Before.") == "The tram line in Lyon cost 610 million euros in all."

@@ -90,3 +90,15 @@ def test_verifier_reads_the_label_order_from_the_model_config(tiny_verifier: str
     model.save_pretrained(str(permuted_dir))
     permuted = Verifier(VerifierConfig(model=str(permuted_dir), backend="torch")).predict(pairs)
     assert np.allclose(permuted, reference, atol=1e-5)
+
+
+def test_a_passage_that_refers_back_is_judged_with_its_context_and_the_checks_are_shown(checker: FactChecker) -> None:
+    """"It opened in March ..." is read after "The tram line cost 610 million euros." (the sentence before it in
+    its document); every judged passage carries the verifier's own probabilities and the checks that fired."""
+    verdict = checker.with_config(judge_below_gate=True).check("The tram line opened in April after four years of work.")
+    opened = next(e for e in verdict.evidence if e.text.startswith("It opened"))
+    assert opened.context == "The tram line cost 610 million euros."
+    assert {"kind": "month", "claim": "April", "result": "mismatch", "evidence": "March", "text": "the claim says April, the passage says March"} in opened.checks
+    assert opened.probabilities is not None and opened.verifier_probabilities is not None
+    assert opened.probabilities["entailment"] == 0.0  # a month given otherwise rules it out
+    assert verdict.to_dict()["evidence"][0].keys() >= {"stance", "probabilities", "verifier_probabilities", "checks", "context"}
