@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import sys
 import warnings
 from datetime import datetime
@@ -22,7 +23,19 @@ from ..integrations.ray import CheckerSpec, check_on_ray
 from ..labels import LABELS
 from ..pipeline import FactChecker
 from ..settings import __version__, cache_dir
-from ..training import RecipeConfig, TrainConfig, checkpoint_to_resume, dev_sets, load_pairs, summarize, train_verifier, training_pairs, write_jsonl
+from ..training import (
+    RecipeConfig,
+    TrainConfig,
+    checkpoint_to_resume,
+    dev_sets,
+    load_pairs,
+    summarize,
+    summarize_synthetic,
+    synthetic_training_pairs,
+    train_verifier,
+    training_pairs,
+    write_jsonl,
+)
 from ..verify import load_verifier
 from ._render import print_comparison, print_manifest, print_summary, print_verdict, progress_hook, stderr, stdout
 
@@ -349,17 +362,24 @@ def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--no-retrieval", is_flag=True, help="Skip the hard negatives the embedder retrieves (faster).")
 @click.option("--symmetric-negation", is_flag=True, help="Also negate contradicted claims (-> entailment) and neutral pairs (-> neutral), so that a negated claim is no cue for contradiction.")
-def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool, symmetric_negation: bool) -> None:
+@click.option("--synthetic", type=click.IntRange(0), default=0, show_default=True, help="Also add N synthetic pairs made by editing the sets' sentences (English and French; needs the train extra: spaCy).")
+def recipes_cmd(data_dir: Path, out: Path, seed: int, no_retrieval: bool, symmetric_negation: bool, synthetic: int) -> None:
     """Build the verifier's training and dev pairs from SciFact, Climate-FEVER, FEVER-Lite and COVID-Fact."""
     if not data_dir.is_dir():
         raise FactcheckError(f"--data-dir {data_dir} does not exist: point it at the folder holding scifact/, fever/, ...")
     config = RecipeConfig(seed=seed, symmetric_negation=symmetric_negation)
     embedder = None if no_retrieval else create_embedder()
     pairs = training_pairs(data_dir, config, embedder)
+    report: dict = {}
+    if synthetic:
+        made = synthetic_training_pairs(data_dir, synthetic, seed)
+        pairs = pairs + made
+        random.Random(seed).shuffle(pairs)
+        report["synthetic"] = {"pairs": len(made), "by_transform": summarize_synthetic(made)}
     write_jsonl(pairs, out / "train.jsonl")
     for name, rows in dev_sets(data_dir, config, embedder).items():
         write_jsonl(rows, out / f"{name}.jsonl")
-    click.echo(json.dumps({"train": len(pairs), "by_source": summarize(pairs)}, indent=2))
+    click.echo(json.dumps({"train": len(pairs), "by_source": summarize(pairs), **report}, indent=2))
 
 
 @main.command()

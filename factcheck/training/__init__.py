@@ -20,9 +20,20 @@ from ._recipes import (
     training_pairs,
     write_jsonl,
 )
+from ._synthetic import (
+    DEFAULT_WEIGHTS,
+    SourceText,
+    source_sentences,
+    split_sentences,
+    summarize_synthetic,
+    synthetic_pairs,
+    synthetic_training_pairs,
+)
 from ._train import RUN_CONFIG_FILE, TrainConfig, TrainResult, checkpoint_to_resume, export_fp16, load_pairs, pairs_to_dataset, train_verifier
 
 __all__ = [
+    "DEFAULT_WEIGHTS",
+    "SourceText",
     "NEGATABLE",
     "NEGATED",
     "RUN_CONFIG_FILE",
@@ -42,7 +53,12 @@ __all__ = [
     "negation_flips",
     "pairs_to_dataset",
     "scifact_pairs",
+    "source_sentences",
+    "split_sentences",
     "summarize",
+    "summarize_synthetic",
+    "synthetic_pairs",
+    "synthetic_training_pairs",
     "train_verifier",
     "training_pairs",
     "write_jsonl",

