@@ -59,6 +59,7 @@ GRID: dict[str, list] = {
     "min_similarity": [0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
     "support_threshold": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
     "contradict_threshold": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "conflict_margin": [1.0, 0.2, 0.1, 0.0],
 }
 
 

@@ -237,11 +237,28 @@ def _words(text: str) -> list[tuple[str, ...]]:
     return [_stems(w) for w in re.findall(r"[^\W_]+", text.lower()) if fold(w) not in _STOP]
 
 
+#: reported speech: a passage that says someone said something does not state it.
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|claimed|claims|claim|alleged|alleges|argued|argues|insisted|insists|told|stated|states|"
+    r"denied|denies|according to|suggested|believes|believed|thinks|thought|reportedly|"
+    r"selon|a déclaré|déclare|affirme|a affirmé|a dit|dit|estime|a estimé|assure|a assuré|soutient|prétend|"
+    r"aurait|auraient)\b",
+    re.I,
+)
+
+
+def reports_speech(text: str) -> bool:
+    """Whether a text reports what someone said or believes ("Musk claimed that ...", "selon lui")."""
+    return bool(_REPORTED.search(text))
+
+
 def restates(claim: str, passage: str, context: str, checks: list[Check]) -> bool:
     """Whether the passage says what the claim says, word for word or nearly: it repeats at least
     ``RESTATES_COVERAGE`` of the claim's content words, gives every value the claim states and no other, and names the
-    claim's names in the same order (so "B beat A" does not restate "A beat B"). Negations are the caller's to compare."""
-    if any(c.result != MATCH for c in checks):
+    claim's names in the same order (so "B beat A" does not restate "A beat B"). A passage reporting what someone said
+    restates only a claim that reports it too ("Musk claimed the funds are missing" is one side of a dispute, not the
+    fact). Negations are the caller's to compare."""
+    if any(c.result != MATCH for c in checks) or (reports_speech(passage) and not reports_speech(claim)):
         return False
     words = _words(claim)
     if not words:

@@ -90,3 +90,10 @@ def test_with_checks_moves_probability_between_entailment_and_contradiction() ->
     same = "xAI was founded in 2023."
     out = with_checks(p, compare_facts("xAI was founded in 2023", same), "xAI was founded in 2023", same)
     assert out[con] == 0.0 and out[ent] == pytest.approx(0.9)
+
+
+def test_reported_speech_is_not_a_restatement() -> None:
+    claim, passage = "Stargate funds will not be available", "Elon Musk claimed that the funds announced for Stargate will not be available."
+    assert not restates(claim, passage, "", compare_facts(claim, passage))
+    reported = "Elon Musk claimed that Stargate funds will not be available"
+    assert restates(reported, passage, "", compare_facts(reported, passage))
