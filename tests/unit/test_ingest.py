@@ -110,3 +110,13 @@ def test_a_passage_that_refers_back_is_read_with_the_sentence_before() -> None:
     assert not needs_context("The tram line in Lyon cost 610 million euros after four years of work.")
     assert reading_text("It cost 610 million euros.", "The tram line opened.") == "The tram line opened. It cost 610 million euros."
     assert reading_text("The tram line in Lyon cost 610 million euros in all.", "Before.") == "The tram line in Lyon cost 610 million euros in all."
+
+
+def test_a_corpus_with_a_real_share_of_another_language_gets_the_multilingual_embedder() -> None:
+    from factcheck.index import choose_embedder
+
+    english = [Document(f"en{i}", "The tram line cost 610 million euros. " * 10, lang="en") for i in range(7)]
+    french = [Document(f"fr{i}", "La ligne de tramway a coûté 610 millions d'euros. " * 10, lang="fr") for i in range(5)]
+    assert choose_embedder(english) == "all-MiniLM-L6-v2"
+    assert choose_embedder(english + french) == "use-multilingual"  # 12 news items, 5 French: claims cross languages
+    assert choose_embedder(english * 10 + french[:1]) == "all-MiniLM-L6-v2"  # a stray French note
