@@ -8,6 +8,7 @@ the Ray workers and every benchmark (:mod:`factcheck.evaluation`) go through the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from collections.abc import Callable, Sequence
@@ -316,7 +317,13 @@ class FactChecker:
         """Fill each judgement's contexts: the sentence before each passage that needs it (one read for the batch)."""
         assert self.index is not None
         wanted = sorted({h.row - 1 for j in judged for h in j.hits if h.row > 0 and needs_context(h.passage.text)})
-        before = dict(zip(wanted, self.index.passages(wanted))) if wanted else {}
+        try:
+            before = dict(zip(wanted, self.index.passages(wanted))) if wanted else {}
+        except IndexError_:  # a row before a passage may be gone (a Milvus index's deleted document): one by one
+            before = {}
+            for row in wanted:
+                with contextlib.suppress(IndexError_):
+                    before[row] = self.index.passages([row])[0]
         for j in judged:
             j.contexts = []
             for h in j.hits:

@@ -25,10 +25,14 @@ def demo_corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory: pytest.TempPathFactory, demo_corpus: Path) -> Path:
+    from factcheck import create_embedder
+    from factcheck.embed import DEFAULT_EMBEDDER
     from factcheck.index import build_index
 
+    # the default embedder, named, as the demo of `factcheck check` builds it (left to choose, the half-French
+    # demo corpus would get the multilingual one)
     index_dir = tmp_path_factory.mktemp("demo") / "index"
-    build_index([demo_corpus], index_dir)
+    build_index([demo_corpus], index_dir, create_embedder(DEFAULT_EMBEDDER))
     return index_dir
 
 

@@ -61,8 +61,8 @@ def _build(
     reuse: EvidenceStore | None = None,
 ) -> BuildReport:
     old = target.current()
-    if embedder is None:  # the index's own embedder on a rebuild; else by the corpus's main language
-        embedder = create_embedder(EmbedderConfig(model=choose_embedder(documents, old)))
+    if embedder is None:  # the index's own embedder on a rebuild (or the reused index's); else by the corpus's languages
+        embedder = create_embedder(EmbedderConfig(model=choose_embedder(documents, old or reuse)))
     if old is None and reuse is not None:
         old = reuse
     if old is not None and not same_embedder(old.manifest, embedder):

@@ -129,7 +129,7 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def demo_on_server(milvus_server, demo_corpus: Path) -> str:
     """The demo index built on the server through the console script, as a user would."""
-    proc = run_cli("index", str(demo_corpus), "--backend", "milvus", "--uri", milvus_server.uri, "--index", "demo")
+    proc = run_cli("index", str(demo_corpus), "--backend", "milvus", "--uri", milvus_server.uri, "--index", "demo", "--embedder", "all-MiniLM-L6-v2")
     assert proc.returncode == 0, proc.stderr
     return "demo"
 

@@ -71,7 +71,7 @@ def test_backend_torch_gives_the_same_verdict(checker: FactChecker, demo_index: 
 
 def test_large_corpus_gets_an_approximate_index(tmp_path: Path, demo_corpus: Path, demo_index: Path) -> None:
     """Past exact_up_to passages, an IVF-SQ8 index with its parameters in the manifest, read memory-mapped."""
-    build_index([demo_corpus], tmp_path / "ivf", config=IndexConfig(exact_up_to=50, nprobe=8))
+    build_index([demo_corpus], tmp_path / "ivf", create_embedder("all-MiniLM-L6-v2"), config=IndexConfig(exact_up_to=50, nprobe=8))
     ivf, flat = FaissIndex.open(tmp_path / "ivf"), FaissIndex.open(demo_index)
     spec = ivf.manifest["faiss"]
     assert spec["index_type"] == "IndexIVFScalarQuantizer" and spec["params"]["nprobe"] == 8
