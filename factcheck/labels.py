@@ -63,7 +63,7 @@ def positive_form(claim: str) -> str | None:
     return _NEGATION.sub(r"\1", claim, count=1)
 
 
-_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|n't|ne|n'|pas|jamais|aucun|aucune|ni|sans)\b|n't\b", re.I)
+_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|ne|n'|pas|jamais|aucun|aucune|ni|sans)\b|n't\b", re.I)
 
 
 def has_negation(text: str) -> bool:
