@@ -22,7 +22,7 @@ from ._calibration import (
     fit_temperature,
     softmax,
 )
-from ._facts import Check, all_agree, restates, rules_out_entailment
+from ._facts import Check, restates, rules_out_entailment
 from ._facts import compare as compare_facts
 from ._verifier import DEFAULT_VERIFIER, VERIFIER_LANGUAGE, Verifier, VerifierConfig, default_verifier_path, load_verifier, resolve_verifier
 from ._xling import EmbeddingStanceClassifier, xling_classifier_path
@@ -36,7 +36,6 @@ __all__ = [
     "EmbeddingStanceClassifier",
     "Verifier",
     "VerifierConfig",
-    "all_agree",
     "calibrate",
     "calibration",
     "compare_facts",

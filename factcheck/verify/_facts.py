@@ -277,9 +277,3 @@ def rules_out_entailment(checks: list[Check]) -> bool:
     """Whether the checks show that the passage cannot entail the claim: it gives another value for something the
     claim states, and names everything the claim names (so it speaks of the same things)."""
     return any(c.result == MISMATCH for c in checks) and all(c.result != ABSENT for c in checks)
-
-
-def all_agree(checks: list[Check]) -> bool:
-    """Whether the passage gives every value the claim states that it could be compared on (at least one) and names
-    everything the claim names."""
-    return any(c.kind != NAME for c in checks) and all(c.result == MATCH for c in checks)
