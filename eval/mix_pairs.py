@@ -33,13 +33,17 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, required=True, help="the folder of `factcheck recipes` holding the dev sets")
     parser.add_argument("--labelled-share", type=int, default=8000, help="labelled pairs kept (a random sample)")
     parser.add_argument("--synthetic-share", type=int, default=16000, help="synthetic pairs kept (a random sample, labels as generated)")
+    parser.add_argument("--transforms", nargs="*", default=None, help="synthetic transforms kept (default: all), e.g. shorten number date entity antonym detail")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     held = {r["evidence"] for name in ("scifact-dev", "climate-fever-heldout", "fever-lite-test", "covid-fact-dev") for r in read(args.dev / f"{name}.jsonl")}
     # English only: the verifier reads English (pairs in another language go to the cross-lingual classifier)
-    synthetic = [r for r in read(args.synthetic) if r["source"] == "synthetic-en" and r["evidence"] not in held]
+    synthetic = [
+        r for r in read(args.synthetic)
+        if r["source"] == "synthetic-en" and r["evidence"] not in held and (args.transforms is None or r.get("transform") in args.transforms)
+    ]
     labelled = [r for r in read(args.labelled) if r["evidence"] not in held]
     rows = rng.sample(synthetic, min(args.synthetic_share, len(synthetic))) + rng.sample(labelled, min(args.labelled_share, len(labelled)))
     rng.shuffle(rows)
