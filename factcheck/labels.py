@@ -63,9 +63,20 @@ def positive_form(claim: str) -> str | None:
     return _NEGATION.sub(r"\1", claim, count=1)
 
 
-_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|ne|n'|pas|jamais|aucun|aucune|ni|sans)\b|n't\b", re.I)
+_ANY_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|rather than|instead of|ne|n'|pas|jamais|aucun|aucune|ni|"
+    r"sans|plutôt que|au lieu de)\b|n't\b",
+    re.I,
+)
+
+
+def negation(text: str) -> str | None:
+    """The first negation word of a text (English or French: not, never, no, n't, rather than, ne ... pas, jamais,
+    aucun, sans, plutôt que), or None."""
+    m = _ANY_NEGATION.search(text)
+    return m.group(0) if m else None
 
 
 def has_negation(text: str) -> bool:
-    """Whether a text has a negation word (English or French): not, never, no, n't, ne ... pas, jamais, aucun, sans."""
-    return bool(_ANY_NEGATION.search(text))
+    """Whether a text has a negation word (see :func:`negation`)."""
+    return negation(text) is not None

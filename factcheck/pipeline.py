@@ -22,9 +22,21 @@ from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
 from .index import BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend
 from .ingest import detect_language, needs_context, reading_text
-from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, STANCES, SUPPORTED, UNVERIFIED, has_negation
+from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, NEUTRAL, STANCES, SUPPORTED, UNVERIFIED, has_negation
 from .settings import demo_corpus_path, demo_index_dir, demo_index_name
-from .verify import Check, Verifier, compare_facts, load_verifier, restates, rules_out_entailment
+from .verify import (
+    CONTRASTS,
+    MISMATCH,
+    RESTATES_COVERAGE,
+    Check,
+    Verifier,
+    claim_coverage,
+    compare_facts,
+    load_verifier,
+    restates,
+    restates_across_languages,
+    rules_out_entailment,
+)
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
@@ -117,22 +129,31 @@ class Judgement:
     checks: list[list[Check]] = field(default_factory=list)
 
 
-def with_checks(probabilities: list[float], checks: list[Check], claim: str, passage: str, context: str = "") -> list[float]:
-    """A passage's stance probabilities after the fact checks, two rules the verifier cannot get wrong:
+def with_checks(
+    probabilities: list[float], checks: list[Check], claim: str, passage: str, context: str = "", *, across: bool = False
+) -> list[float]:
+    """A passage's stance probabilities after the fact checks, rules the verifier cannot get wrong:
 
-    - a passage that gives another value for something the claim states, and names all that the claim names, cannot
-      entail it: its P(entailment) goes to contradiction (P(neutral) stays: it may speak of another occasion);
-    - a passage that restates the claim (:func:`factcheck.verify.restates`: its words, values and names, in order)
-      cannot contradict it: its P(contradiction) goes to entailment.
+    - a passage that gives another value for something the claim states (:func:`factcheck.verify.compare_facts`), or
+      repeats the claim but for one difference (a name in another's place, an opposite word, two names in each
+      other's roles, a negation), cannot entail it: its P(entailment) goes to contradiction. P(neutral) goes too when
+      the passage is the claim but for that difference (a contrast, or a value given otherwise in a passage that
+      repeats ``RESTATES_COVERAGE`` of the claim's words); otherwise it stays (the passage may speak of another
+      occasion);
+    - a passage that restates the claim (:func:`factcheck.verify.restates`: its words, values and names) with the
+      same negation cannot contradict it: its P(contradiction) goes to entailment.
 
-    Both are off when the claim and the passage differ in negation (a claim that denies a wrong year is right); a
-    negation in either turns the first off."""
-    ent, con = STANCES.index(ENTAILMENT), STANCES.index(CONTRADICTION)
+    A claim with a negation is not contradicted by a value given otherwise (a claim that denies a wrong year is
+    right). ``across``: claim and passage are in different languages, and their words cannot be compared: the passage
+    restates the claim when it gives all its values and names (:func:`factcheck.verify.restates_across_languages`)."""
+    ent, neu, con = STANCES.index(ENTAILMENT), STANCES.index(NEUTRAL), STANCES.index(CONTRADICTION)
     out = list(probabilities)
     negated = has_negation(claim), has_negation(passage)
-    if rules_out_entailment(checks) and not any(negated):
+    if rules_out_entailment(checks, negated=negated[0]):
         out[con], out[ent] = out[con] + out[ent], 0.0
-    elif negated[0] == negated[1] and restates(claim, passage, context, checks):
+        if any(c.result == MISMATCH and c.kind in CONTRASTS for c in checks) or claim_coverage(claim, passage, context) >= RESTATES_COVERAGE:
+            out[con], out[neu] = out[con] + out[neu], 0.0
+    elif negated[0] == negated[1] and (restates_across_languages(claim, passage, checks) if across else restates(claim, passage, context, checks)):
         out[ent], out[con] = out[ent] + out[con], 0.0
     return out
 
@@ -358,8 +379,12 @@ class FactChecker:
         for j in judged:
             j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
             j.checks = [compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else [] for h, c in zip(j.hits, j.contexts)]
+            lang, sure = detect_language(j.claim)
+            claim_lang = lang if sure >= CLAIM_LANGUAGE_CONFIDENCE else ""
             j.probabilities = [
-                None if p is None else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}")
+                None
+                if p is None
+                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=bool(claim_lang and h.passage.lang and h.passage.lang != claim_lang))
                 for h, p, checks, c in zip(j.hits, j.verifier_probabilities, j.checks, j.contexts)
             ]
 

@@ -22,8 +22,9 @@ from ._calibration import (
     fit_temperature,
     softmax,
 )
-from ._facts import Check, restates, rules_out_entailment
+from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, Check, contrasts, restates, restates_across_languages, rules_out_entailment
 from ._facts import compare as compare_facts
+from ._facts import coverage as claim_coverage
 from ._verifier import DEFAULT_VERIFIER, VERIFIER_LANGUAGE, Verifier, VerifierConfig, default_verifier_path, load_verifier, resolve_verifier
 from ._xling import EmbeddingStanceClassifier, xling_classifier_path
 
@@ -39,12 +40,18 @@ __all__ = [
     "calibrate",
     "calibration",
     "compare_facts",
+    "contrasts",
+    "claim_coverage",
+    "CONTRASTS",
+    "MISMATCH",
+    "RESTATES_COVERAGE",
     "default_verifier_path",
     "expected_calibration_error",
     "fit_temperature",
     "load_verifier",
     "resolve_verifier",
     "restates",
+    "restates_across_languages",
     "rules_out_entailment",
     "softmax",
     "xling_classifier_path",

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import snowballstemmer
+
+from ..labels import negation
 
 #: what a check compares.
 NUMBER, PERCENT, MONEY, YEAR, DATE, SCORE, NAME = "number", "percent", "money", "year", "date", "score", "name"
@@ -39,17 +41,28 @@ _MONTHS = {
     **{m: i for i, m in enumerate(("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"), 1)},
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
+#: units of length and mass, in metres and kilograms: "11.6 kilometres" is "11,600 metres".
+_UNITS = {
+    **dict.fromkeys(("mm", "millimetre", "millimeter", "millimetre", "millimetr"), ("length", 1e-3)),
+    **dict.fromkeys(("cm", "centimetre", "centimeter", "centimetr"), ("length", 1e-2)),
+    **dict.fromkeys(("metre", "meter", "metr"), ("length", 1.0)),
+    **dict.fromkeys(("km", "kilometre", "kilometer", "kilometr"), ("length", 1e3)),
+    **dict.fromkeys(("mile",), ("length", 1609.344)),
+    **dict.fromkeys(("gram", "gramme"), ("mass", 1e-3)),
+    **dict.fromkeys(("kg", "kilogram", "kilogramme", "kilo"), ("mass", 1.0)),
+    **dict.fromkeys(("tonne", "ton"), ("mass", 1e3)),
+}
 _CURRENCY = r"(?:\$|€|£|\bdollars?\b|\beuros?\b|\bpounds?\b|\blivres?\b|\busd\b|\beur\b|\bgbp\b)"
 _PERCENT = r"(?:%|percent\b|per cent\b|pour cent\b|pourcents?\b)"
 
 _NUM = r"\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
 _SCALE_RE = "|".join(sorted((re.escape(s) for s in _SCALES), key=len, reverse=True))
 _QUANTITY = re.compile(
-    rf"(?P<pre>{_CURRENCY}\s?)?(?<![\w.,])(?P<num>{_NUM})(?:\s?(?P<scale>{_SCALE_RE})\b)?(?:\s?(?:de\s)?(?P<post>{_CURRENCY}|{_PERCENT}))?(?:\s(?:(?:de|d'|of)\s?)?(?P<noun>[^\W\d_]{{3,}}))?",
+    rf"(?P<pre>{_CURRENCY}\s?)?(?<![\w.,-])(?P<num>{_NUM})(?!\()(?:\s?(?P<scale>{_SCALE_RE})\b)?(?:\s?(?:de\s)?(?P<post>{_CURRENCY}|{_PERCENT}))?(?:\s?(?P<unit>km|cm|mm|kg)\b|\s(?:(?:de|of)\s|d['’])?(?P<noun>[^\W\d_]{{3,}}))?",
     re.I,
 )
 _SCORE = re.compile(r"(?<![\w.,-])(\d{1,2})\s?[-–]\s?(\d{1,2})(?![\w.,-])")
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORDS) + r")\b(?:\s(?:(?:de|d'|of)\s?)?([^\W\d_]{3,}))?", re.I)
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORDS) + r")\b(?:\s(?:(?:de|of)\s|d['’])?([^\W\d_]{3,}))?", re.I)
 _MONTH_RE = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.I)
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er)?\s+(?:of\s+)?(" + "|".join(_MONTHS) + r")\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _NAME = re.compile(r"[\w’'-]*[A-ZÀ-Þ][\w’'-]*")
@@ -79,6 +92,8 @@ class Check:
         return asdict(self)
 
     def __str__(self) -> str:
+        if self.kind == "negation":
+            return f"the claim says “{self.claim}”, the passage does not" if self.claim else f"the passage says “{self.evidence}”, the claim does not"
         if self.result == MISMATCH:
             return f"the claim says {self.claim}, the passage says {self.evidence}"
         if self.result == ABSENT:
@@ -91,6 +106,9 @@ class _Value:
     kind: str
     value: object
     text: str
+    #: where the value stands in its text (character offsets).
+    start: int = 0
+    end: int = 0
 
 
 def fold(text: str) -> str:
@@ -121,17 +139,17 @@ def values(text: str) -> list[_Value]:
     taken: list[tuple[int, int]] = []
     for m in _SCORE.finditer(text):
         a, b = int(m.group(1)), int(m.group(2))
-        found.append(_Value(SCORE, tuple(sorted((a, b))), m.group(0)))
+        found.append(_Value(SCORE, tuple(sorted((a, b))), m.group(0), *m.span()))
         taken.append(m.span())
     for m in _DAY_MONTH.finditer(text):
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        found.append(_Value(DATE, (int(day), _MONTHS[fold(month)]), m.group(0)))
+        found.append(_Value(DATE, (int(day), _MONTHS[fold(month)]), m.group(0), *m.span()))
         taken.append(m.span())
     for m in _MONTH_RE.finditer(text):
         word = fold(m.group(1))
         if word in ("may", "mar", "mai", "sept", "dec", "jan", "oct", "nov", "aug", "jun", "jul", "apr", "feb", "sep") and not m.group(1)[0].isupper():
             continue  # "may" the verb, and short forms only as written names of months
-        found.append(_Value("month", _MONTHS[word], m.group(0)))
+        found.append(_Value("month", _MONTHS[word], m.group(0), *m.span()))
     for m in _QUANTITY.finditer(text):
         if any(s <= m.start("num") < e for s, e in taken):
             continue
@@ -142,18 +160,29 @@ def values(text: str) -> list[_Value]:
         scale = _SCALES.get((m.group("scale") or "").lower(), 1.0)
         unit = (m.group("pre") or "") + (m.group("post") or "")
         shown = text[m.start() : m.end("post") if m.group("post") else m.end("scale") if m.group("scale") else m.end("num")].strip()
+        span = m.start(), m.end()
         if re.search(_PERCENT, unit, re.I):
-            found.append(_Value(PERCENT, round(number * scale, 6), shown))
+            found.append(_Value(PERCENT, round(number * scale, 6), shown, *span))
         elif unit.strip():
-            found.append(_Value(MONEY, round(number * scale, 6), shown))
+            found.append(_Value(MONEY, round(number * scale, 6), shown, *span))
         elif scale == 1.0 and re.fullmatch(r"(1[89]|20)\d\d", m.group("num")):
-            found.append(_Value(YEAR, int(number), shown))
+            found.append(_Value(YEAR, int(number), shown, *span))
+        elif (m.group("unit") or _noun(m.group("noun"))) in _UNITS:
+            dimension, factor = _UNITS[m.group("unit") or _noun(m.group("noun")) or ""]
+            found.append(_Value(NUMBER, (dimension, round(number * scale * factor, 9)), text[m.start() : m.end()].strip(), *span))
         else:
             noun = _noun(m.group("noun"))
-            found.append(_Value(NUMBER, (noun, round(number * scale, 6)), f"{shown} {m.group('noun')}" if noun else shown))
+            found.append(_Value(NUMBER, (noun, round(number * scale, 6)), f"{shown} {m.group('noun')}" if noun else shown, *span))
     for m in _WORD_NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        if m.group(2) and re.match(rf"\s*{_PERCENT}", text[m.start(2) :], re.I):
+            end = m.start(2) + re.match(rf"\s*{_PERCENT}", text[m.start(2) :], re.I).end()  # type: ignore[union-attr]
+            found.append(_Value(PERCENT, float(_WORDS[m.group(1).lower()]), text[m.start() : end], m.start(), end))
+            taken.append((m.start(), end))
+            continue
         noun = _noun(m.group(2))
-        found.append(_Value(NUMBER, (noun, float(_WORDS[m.group(1).lower()])), m.group(0).strip()))
+        found.append(_Value(NUMBER, (noun, float(_WORDS[m.group(1).lower()])), m.group(0).strip(), *m.span()))
     return found
 
 
@@ -186,41 +215,34 @@ def _comparable(value: _Value, other: _Value) -> bool:
     if value.kind == "month":
         return other.kind in ("month", DATE)
     if value.kind == NUMBER:
-        return other.kind == NUMBER and other.value[0] == value.value[0]  # type: ignore[index]
+        return other.kind == NUMBER and _same_noun(value.value[0], other.value[0])  # type: ignore[index]
     return other.kind == value.kind
 
 
-def compare(claim: str, passage: str, context: str = "") -> list[Check]:
-    """The claim's values and names looked up in a passage (``context``: text read with it, such as the sentence
-    before and the document title: names may be found there, values only in the passage itself)."""
-    checks: list[Check] = []
-    theirs = values(passage)
-    for value in values(claim):
-        candidates = [v for v in theirs if _comparable(value, v)]
-        if value.kind == "month":
-            candidates = [v if v.kind == "month" else _Value("month", v.value[1], v.text) for v in candidates]  # type: ignore[index]
-        if not candidates:
-            continue
-        if any(_same(value, v) for v in candidates):
-            checks.append(Check(value.kind, value.text, MATCH))
-        else:
-            checks.append(Check(value.kind, value.text, MISMATCH, ", ".join(dict.fromkeys(v.text for v in candidates))))
-    haystack = " " + re.sub(r"[^\w]+", " ", fold(passage + " " + context)) + " "
-    for name in names(claim):
-        key = re.sub(r"[^\w]+", " ", fold(name)).strip()
-        found = f" {key} " in haystack or (len(key) > 4 and f" {key}" in haystack)
-        checks.append(Check(NAME, name, MATCH if found else ABSENT))
-    return checks
+def _same_noun(a: str | None, b: str | None) -> bool:
+    """Counted nouns alike, one the start of the other across languages too ("degree" / "degré")."""
+    if a is None or b is None:
+        return a is b
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
-#: function words left out when measuring how much of a claim a passage repeats.
+#: function words left out when measuring how much of a claim a passage repeats (negations are compared apart).
 _STOP = _NOT_NAMES | frozenset(
     """is are was were be been being has have had do does did will would can could should may might must shall
     est sont etait etaient ete etre a ont avait avaient sera seront fait faire peut peuvent doit plus tres
-    also just only very more most much such own same so s t d l n qu""".split()
+    also just only very more most much such own same so s t d l n qu
+    never none nothing neither nor without rather instead ne pas jamais aucun aucune ni sans plutot lieu""".split()
 )
 #: the share of a claim's content words a passage (with its context) must repeat to state the claim.
 RESTATES_COVERAGE = 0.8
+#: the share of a claim's words (not names) and values a passage must repeat itself to restate it, its context aside.
+OWN_WORDS = 0.4
+#: the share of a claim's other content words a passage must repeat for one difference (a name put in another's
+#: place, an opposite word, two names in each other's roles) to contradict the claim.
+CONTRAST_COVERAGE = 0.7
+#: content words either side of a value that say what it is the value of ("fined ... 150,000 euros" is not
+#: "had requested 200,000 euros"): a value is compared only with a passage value that shares one of them.
+SLOT_WINDOW = 6
 
 
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
@@ -235,6 +257,140 @@ def _stems(word: str) -> tuple[str, ...]:
 def _words(text: str) -> list[tuple[str, ...]]:
     """Content words as their stems: beat / beats, cofondateur / cofondateurs compare alike."""
     return [_stems(w) for w in re.findall(r"[^\W_]+", text.lower()) if fold(w) not in _STOP]
+
+
+#: titles before a name: "Me Claire Fontaine" is the name "Claire Fontaine".
+_TITLES = frozenset("me mr mrs ms dr mme mlle m sir dame lord prof professor maitre docteur councillor judge juge".split())
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A content word: its text, folded form, stems, place, and whether it is part of a name."""
+
+    text: str
+    key: str
+    stems: frozenset[str]
+    start: int
+    end: int
+    name: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    """A text's content words (no function word, no figure). A capitalised word is a name, except a lone first word
+    (a sentence start) without a capital inside."""
+    out = []
+    for m in re.finditer(r"[^\W_]+", text):
+        word, key = m.group(0), fold(m.group(0))
+        if key in _STOP or any(ch.isdigit() for ch in word):
+            continue
+        name = len(word) > 1 and key not in _MONTHS and key not in _TITLES and (word[0].isupper() or any(c.isupper() for c in word[1:]))
+        out.append(_Token(word, key, frozenset(_stems(word.lower())), m.start(), m.end(), name))
+    if out and out[0].name and not any(c.isupper() for c in out[0].text[1:]) and (len(out) < 2 or not out[1].name or not _joined(text, out[0], out[1])):
+        out[0] = replace(out[0], name=False)
+    return out
+
+
+def _joined(text: str, a: _Token, b: _Token) -> bool:
+    return re.fullmatch(r"[\s'’-]*", text[a.end : b.start]) is not None
+
+
+def _groups(tokens: list[_Token], text: str) -> list[list[_Token]]:
+    """Runs of name words, each one name: "Edenside Town", "Me Claire Fontaine", "Marie-Claire Dufresne"."""
+    groups: list[list[_Token]] = []
+    for t in tokens:
+        if not t.name:
+            continue
+        if groups and _joined(text, groups[-1][-1], t):
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    return groups
+
+
+def _shown(group: list[_Token]) -> str:
+    return " ".join(t.text for t in group)
+
+
+def _near(tokens: list[_Token], start: int, end: int) -> list[_Token]:
+    """The ``SLOT_WINDOW`` content words (not names) either side of a span: what the value is said of."""
+    before = [t for t in tokens if t.end <= start and not t.name][-SLOT_WINDOW:]
+    after = [t for t in tokens if t.start >= end and not t.name][:SLOT_WINDOW]
+    return before + after
+
+
+def _coverage(tokens: list[_Token], stems: set[str]) -> float:
+    """The share of ``tokens`` whose stem is among ``stems`` (0 for no token)."""
+    return sum(bool(t.stems & stems) for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def _plain(text: str) -> str:
+    """A text with its values blanked out (offsets kept): what is left are the words around them."""
+    chars = list(text)
+    for v in values(text):
+        chars[v.start : v.end] = " " * (v.end - v.start)
+    return "".join(chars)
+
+
+def _read(passage: str, context: str) -> set[str]:
+    """The stems a passage offers a claim: its own words, and the names of its context (who "she" or "the company"
+    is); the context's other words are not the passage's to state."""
+    return {s for t in _tokens(passage) + [t for t in _tokens(context) if t.name] for s in t.stems}
+
+
+def coverage(claim: str, passage: str, context: str = "") -> float:
+    """The share of the claim's content words and values that the passage repeats: words by stem (in English and
+    French) in the passage or its context, values (compared as values: "9,74 milliards" is "9.74 billion") in the
+    passage itself."""
+    seen = {s for t in _tokens(passage + " \n " + context) for s in t.stems}
+    tokens = _tokens(_plain(claim))
+    mine, theirs = values(claim), values(passage)
+    matched = sum(any(_comparable(v, w) and _same(v, w) for w in theirs) for v in mine)
+    total = len(tokens) + len(mine)
+    return (sum(bool(t.stems & seen) for t in tokens) + matched) / total if total else 0.0
+
+
+def compare(claim: str, passage: str, context: str = "") -> list[Check]:
+    """The claim's values and names looked up in a passage (``context``: text read with it, such as the sentence
+    before and the document title: names may be found there, values only in the passage itself), then the
+    differences that contradict a claim the passage otherwise repeats (:func:`contrasts`).
+
+    A claim value the passage gives otherwise is a mismatch only where the passage speaks of the same thing: the
+    value of the passage is said of it (a counted noun in common, or a content word in common within
+    ``SLOT_WINDOW`` words: the claim's fine is not the amount a prosecutor asked for), and the passage names every
+    name of the claim, or shares two words around the value with it, or repeats ``CONTRAST_COVERAGE`` of the claim."""
+    checks: list[Check] = []
+    haystack = " " + re.sub(r"[^\w]+", " ", fold(passage + " " + context)) + " "
+    for name in names(claim):
+        key = re.sub(r"[^\w]+", " ", fold(name)).strip()
+        found = f" {key} " in haystack or (len(key) > 4 and f" {key}" in haystack)
+        checks.append(Check(NAME, name, MATCH if found else ABSENT))
+    all_named = all(c.result == MATCH for c in checks)
+    theirs = values(passage)
+    claim_tokens, passage_tokens = _tokens(_plain(claim)), _tokens(_plain(passage))
+    covered: float | None = None
+    found_values: list[Check] = []
+    for value in values(claim):
+        candidates = [v for v in theirs if _comparable(value, v)]
+        if value.kind == "month":
+            candidates = [v if v.kind == "month" else replace(v, kind="month", value=v.value[1]) for v in candidates]  # type: ignore[index]
+        if not candidates:
+            continue
+        if any(_same(value, v) for v in candidates):
+            found_values.append(Check(value.kind, value.text, MATCH))
+            continue
+        near = _near(claim_tokens, value.start, value.end)
+        counted = value.kind == NUMBER and value.value[0] is not None  # type: ignore[index]
+        shared = [_coverage(near, {s for t in _near(passage_tokens, v.start, v.end) for s in t.stems}) * len(near) for v in candidates]
+        said_of = [v for v, n in zip(candidates, shared) if counted or n]
+        if not said_of:
+            continue
+        if not all_named and max(shared) < 2:
+            covered = coverage(claim, passage, context) if covered is None else covered
+            if covered < CONTRAST_COVERAGE:
+                continue
+        found_values.append(Check(value.kind, value.text, MISMATCH, ", ".join(dict.fromkeys(v.text for v in said_of))))
+    checks = found_values + checks
+    return checks + contrasts(claim, passage, context, checks)
 
 
 #: reported speech: a passage that says someone said something does not state it.
@@ -254,26 +410,219 @@ def reports_speech(text: str) -> bool:
 
 def restates(claim: str, passage: str, context: str, checks: list[Check]) -> bool:
     """Whether the passage says what the claim says, word for word or nearly: it repeats at least
-    ``RESTATES_COVERAGE`` of the claim's content words, gives every value the claim states and no other, and names the
-    claim's names in the same order (so "B beat A" does not restate "A beat B"). A passage reporting what someone said
-    restates only a claim that reports it too ("Musk claimed the funds are missing" is one side of a dispute, not the
-    fact). Negations are the caller's to compare."""
+    ``RESTATES_COVERAGE`` of the claim's content words, gives every value the claim states and no other, names every
+    name, in the same order (so "B beat A" does not restate "A beat B"), and no difference of :func:`contrasts` sets
+    them apart; a claim word of direction (rose, accepted, launched) that the passage does not repeat makes it no restatement. A
+    passage reporting what someone said restates only a claim that reports it too ("Musk claimed the funds are
+    missing" is one side of a dispute, not the fact). Negations are the caller's to compare."""
     if any(c.result != MATCH for c in checks) or (reports_speech(passage) and not reports_speech(claim)):
         return False
-    words = _words(claim)
-    if not words:
+    tokens = _tokens(_plain(claim))
+    seen = {s for t in _tokens(passage + " \n " + context) for s in t.stems}
+    if not tokens or coverage(claim, passage, context) < RESTATES_COVERAGE:
         return False
-    theirs = {stem for stems in _words(passage + " " + context) for stem in stems}
-    if sum(any(stem in theirs for stem in stems) for stems in words) < RESTATES_COVERAGE * len(words):
-        return False
+    plain = [t for t in tokens if not t.name]
+    mine, theirs = values(claim), values(passage)
+    own = sum(bool(t.stems & _read(passage, "")) for t in plain) + sum(any(_comparable(v, w) and _same(v, w) for w in theirs) for v in mine)
+    if plain and own < OWN_WORDS * (len(plain) + len(mine)):
+        return False  # the sentence before says it, not this passage ("Altman refused the offer" after the offer)
+    for t in tokens:
+        for side in (side for one, other, _ in _OPPOSITES for side in (one, other)):
+            if t.stems & side and not t.stems & seen and not side & seen:
+                return False  # "rose" is not restated by a passage without any word of rising
     order = [fold(c.claim) for c in checks if c.kind == NAME]
     text = fold(passage)
-    positions = [text.find(name) for name in order]
-    found = [p for p in positions if p >= 0]
+    found = [p for p in (text.find(name) for name in order) if p >= 0]
     return found == sorted(found)
 
 
-def rules_out_entailment(checks: list[Check]) -> bool:
-    """Whether the checks show that the passage cannot entail the claim: it gives another value for something the
-    claim states, and names everything the claim names (so it speaks of the same things)."""
-    return any(c.result == MISMATCH for c in checks) and all(c.result != ABSENT for c in checks)
+def restates_across_languages(claim: str, passage: str, checks: list[Check]) -> bool:
+    """For a claim and a passage in different languages, whose words cannot be compared: whether the passage gives
+    every value of the claim (at least one) and names every name of it (at least one), and reports speech only if
+    the claim does ("A Bordeaux court fined Garonne Recyclage 150,000 euros" / "Le tribunal de Bordeaux a condamné
+    Garonne Recyclage à une amende de 150 000 euros")."""
+    kinds = {c.kind for c in checks}
+    return (
+        bool(checks)
+        and all(c.result == MATCH for c in checks)
+        and NAME in kinds
+        and len(kinds) > 1
+        and len([c for c in checks if c.kind != NAME]) >= len({v.text for v in values(claim)})
+        and not (reports_speech(passage) and not reports_speech(claim))
+    )
+
+
+#: opposite words, by axis (English and French, several forms each: compared by stem). Converse axes (win/lose,
+#: buy/sell) flip back when the names swap places too ("A beat B" is "B lost to A").
+_AXES: tuple[tuple[str, str, bool], ...] = (
+    (
+        "up rise rose risen rises rising increase increased increases increasing grow grew grown grows growth gain gained "
+        "gains climb climbed jump jumped surge surged double doubled raise raised higher hausse augmente augmenté "
+        "augmentent augmentation croissance progresse progressé progression monte monté doublé doublent accru",
+        "down fall fell fallen falls falling decrease decreased decreases decreasing shrink shrank shrunk decline declined "
+        "declines drop dropped drops slump slumped plunge plunged halve halved lower cut cuts baisse baissé baissent "
+        "diminue diminué diminuent diminution recul recule reculé chute chuté réduit réduisent réduction",
+        False,
+    ),
+    (
+        "win won wins winning winner victory beat beats gagne gagné gagnent remporte remporté remportent victoire vainqueur",
+        "lose lost loses losing loser perd perdu perdent défaite",
+        True,
+    ),
+    (
+        "accept accepted accepts approve approved approves adopt adopted accepte accepté acceptent approuve approuvé "
+        "approuvent adopte adopté valide validé",
+        "reject rejected rejects refuse refused refuses rejette rejeté rejettent refusé refusent",
+        False,
+    ),
+    (
+        "launch launched launches start started starts begin began begun open opened opens introduce introduced lance "
+        "lancé lancent lancement ouvre ouvert ouvrent ouverture commence commencé débute débuté inaugure inauguré",
+        "end ended ends stop stopped stops close closed closes scrap scrapped halt halted suspend suspended cancel "
+        "cancelled canceled shut axed arrête arrêté arrêtent ferme fermé ferment fermeture suspendu annule annulé "
+        "annulent termine terminé",
+        False,
+    ),
+    (
+        "create created creates creating hire hired hires recruit recruited crée créé créent création embauche "
+        "embauché embauchent recrute recruté",
+        "cut cuts axe axed eliminate eliminated shed lay laid supprime supprimé suppriment suppression licencie licencié",
+        False,
+    ),
+    (
+        "buy bought buys purchase purchased acquire acquired acquires achète acheté achètent rachète racheté acquiert "
+        "rachat achat",
+        "sell sold sells divest divested vend vendu vendent cède cédé cèdent cession vente",
+        True,
+    ),
+    (
+        "allow allowed allows permit permitted authorise authorised authorize authorized legalise legalised autorise "
+        "autorisé autorisent permet",
+        "ban banned bans prohibit prohibited forbid forbidden outlaw outlawed interdit interdisent interdiction prohibe",
+        False,
+    ),
+    ("convicted guilty condamné condamnée coupable", "acquitted acquitté acquittée relaxé relaxée", False),
+    ("succeed succeeded success successful réussi réussite succès", "fail failed fails failure échoue échoué échec", False),
+)
+
+
+def _stem_set(words: str) -> frozenset[str]:
+    return frozenset(s for w in words.split() for s in _stems(w))
+
+
+def _axes() -> list[tuple[frozenset[str], frozenset[str], bool]]:
+    out = []
+    for one, other, converse in _AXES:
+        a, b = _stem_set(one), _stem_set(other)
+        out.append((a - b, b - a, converse))  # a stem on both sides (a word of both languages) says nothing
+    return out
+
+
+_OPPOSITES = _axes()
+#: a passive verb or a "by"/"par" agent: the names then stand in the other order for the same roles.
+_PASSIVE = re.compile(
+    r"\b(?:by|par)\b[^.;]*$|\b(?:was|were|been|being|is|are|be|get|got|été|est|sont|était|étaient|sera|seront)\b[^.;]*\b(?:by|par)\b",
+    re.I,
+)
+
+#: a negation contradicts only a passage about as much about the claim as the claim is about it: the share of the
+#: passage's words the claim repeats ("X is cleaved" is not denied by "... and does not occur in other cells").
+NEGATION_OVERLAP = 0.6
+#: a passage that asks or supposes ("to examine whether", "may") asserts nothing a negation could deny.
+_HEDGED = re.compile(r"\b(?:whether|examine[sd]?|investigate[sd]?|hypothesi[sz]ed?|may|might|could|si|pourrait|pourraient)\b", re.I)
+
+#: kinds of the differences :func:`contrasts` finds (each a contradiction of a claim the passage otherwise repeats).
+ROLE, DIRECTION, NEGATION = "role", "direction", "negation"
+CONTRASTS = frozenset({NAME, ROLE, DIRECTION, NEGATION})
+
+
+def _acronym(group: list[_Token]) -> bool:
+    """A name in capitals only (AZT, CGT) or a heading (RESULTS): too often a term, not a name in another's place."""
+    return all(t.text.isupper() for t in group)
+
+
+def _position(group: list[_Token], tokens: list[_Token]) -> _Token | None:
+    """Where a name first stands in a text (any of its words: "Norvance" for "Norvance Foods"), or None."""
+    keys = {t.key for t in group}
+    return next((t for t in tokens if t.key in keys), None)
+
+
+def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> list[Check]:
+    """The one difference that makes a passage contradict a claim it otherwise repeats (``checks``: the claim's values
+    and names as :func:`compare` found them):
+
+    - negation: the passage repeats ``RESTATES_COVERAGE`` of the claim's words and values, and one of them negates
+      what the other does not ("the lawsuit was never withdrawn" / "Musk withdrew the lawsuit");
+    - name: one name of the claim is not in the passage, which gives another one in its place and repeats
+      ``CONTRAST_COVERAGE`` of the claim's other words ("agreed to buy Van Riel, a vegan start-up" / "agreed to buy
+      Greenhollow, a vegan start-up");
+    - direction: the claim's word is the opposite of the passage's (rose / fell, launch / end, accepted / rejected);
+    - role: two names of the claim stand in the passage in the other order around a word they share, and neither
+      text is in the passive ("B beat A" / "A beat B").
+
+    Names, directions and roles are compared only when claim and passage agree in negation.
+    """
+    claim_tokens, passage_tokens = _tokens(_plain(claim)), _tokens(_plain(passage))
+    seen = _read(passage, context)
+    mine, theirs = negation(claim), negation(passage)
+    if (mine is None) != (theirs is None):
+        values_agree = all(c.result == MATCH for c in checks if c.kind != NAME)
+        claim_stems = {s for t in claim_tokens for s in t.stems}
+        if (
+            values_agree
+            and _coverage(claim_tokens, seen) >= RESTATES_COVERAGE
+            and _coverage(passage_tokens, claim_stems) >= NEGATION_OVERLAP
+            and not _HEDGED.search(passage)
+            and not (reports_speech(passage) and not reports_speech(claim))
+        ):
+            return [Check(NEGATION, mine or "", MISMATCH, theirs or "")]
+        return []
+    out: list[Check] = []
+    claim_stems = {s for t in claim_tokens for s in t.stems}
+    keys = {t.key for t in passage_tokens} | {t.key for t in _tokens(context)}
+    groups = _groups(claim_tokens, claim)
+    absent = [g for g in groups if not _acronym(g) and not any(t.key in keys or (len(t.key) > 4 and any(k.startswith(t.key) for k in keys)) for t in g)]
+    plain = [t for t in claim_tokens if not t.name]
+    passage_stems = {s for t in passage_tokens for s in t.stems}  # the other name stands in the passage itself
+    if len(absent) == 1 and len(plain) >= 2 and _coverage(plain, passage_stems) >= CONTRAST_COVERAGE:
+        claim_keys = {t.key for t in claim_tokens}
+        others = [g for g in _groups(passage_tokens, passage) if not _acronym(g) and not any(t.key in claim_keys for t in g)]
+        if others:
+            out.append(Check(NAME, _shown(absent[0]), MISMATCH, ", ".join(_shown(g) for g in others)))
+    reversed_names = None
+    placed = [(g, _position(g, passage_tokens)) for g in groups]
+    for i, (a, pa) in enumerate(placed):
+        for b, pb in placed[i + 1 :]:
+            if pa is None or pb is None or pa.start < pb.start:
+                continue
+            reversed_names = (a, b)
+            between = [t for t in claim_tokens if not t.name and a[-1].end <= t.start and t.end <= b[0].start]
+            theirs_between = [t for t in passage_tokens if not t.name and pb.end <= t.start and t.end <= pa.start]
+            shared = any(t.stems & u.stems for t in between for u in theirs_between)
+            if shared and not _PASSIVE.search(claim) and not _PASSIVE.search(passage) and _coverage(claim_tokens, seen) >= CONTRAST_COVERAGE:
+                out.append(Check(ROLE, f"{_shown(a)} … {_shown(b)}", MISMATCH, f"{_shown(b)} … {_shown(a)}"))
+                break
+        if out and out[-1].kind == ROLE:
+            break
+    for one, other, converse in _OPPOSITES:
+        if converse and reversed_names:
+            continue
+        for side, opposite in ((one, other), (other, one)):
+            said = [t for t in claim_tokens if t.stems & side and not t.stems & seen]
+            against = [t for t in passage_tokens if t.stems & opposite and not t.stems & claim_stems]
+            if not said or not against or passage_stems & side:
+                continue
+            rest = [t for t in claim_tokens if t not in said]
+            if _coverage(rest, seen) >= CONTRAST_COVERAGE:
+                out.append(Check(DIRECTION, said[0].text, MISMATCH, against[0].text))
+    return out
+
+
+def rules_out_entailment(checks: list[Check], *, negated: bool = False) -> bool:
+    """Whether the checks show that the passage cannot entail the claim: a difference :func:`contrasts` found, or
+    another value for something the claim states (:func:`compare` reports one only where the passage speaks of the
+    same thing). ``negated``: the claim has a negation, and then a value given otherwise says nothing (a claim that
+    denies a wrong year is right)."""
+    if any(c.result == MISMATCH and c.kind in CONTRASTS for c in checks):
+        return True
+    return not negated and any(c.result == MISMATCH for c in checks)

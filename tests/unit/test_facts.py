@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.labels import STANCES
 from factcheck.pipeline import with_checks
-from factcheck.verify import compare_facts, restates, rules_out_entailment
+from factcheck.verify import compare_facts, restates, restates_across_languages, rules_out_entailment
 from factcheck.verify._facts import MATCH, MISMATCH, values
 
 
@@ -58,6 +58,23 @@ def test_values_of_another_kind_are_not_compared() -> None:
     assert not any(k.startswith("number") for k in _results("The line has 12 stations", "The storm cut power to 90,000 homes."))
 
 
+def test_lengths_and_masses_compare_across_units_and_spelled_percentages_are_percentages() -> None:
+    assert _results("The bridge is 1,200 metres long", "The bridge runs for 1.2 kilometres.")["number:1,200 metres"] == MATCH
+    assert _results("The frog is 2.1 cm long", "The frog measures 21 millimetres.")["number:2.1 cm"] == MATCH
+    assert _results("Sales grew by six per cent", "Sales were up 6% on last year.")["percent:six per cent"] == MATCH
+    # a counted noun compares across languages by its start (degree / degré), and "de" opens no noun ("degrees")
+    assert _results("Grapes reached 12.5 degrees", "Les raisins ont atteint 12,5 degrés.")["number:12.5 degrees"] == MATCH
+    # gene and cytokine names are not values
+    assert not any(k.startswith("number") for k in _results("IL-1 inhibits IL-6", "IL-10 was produced."))
+
+
+def test_a_value_is_compared_only_with_a_value_said_of_the_same_thing() -> None:
+    claim = "The court fined Brennic Chemicals 80,000 euros"
+    # what the prosecutor asked for is not the fine
+    assert "money:80,000 euros" not in _results(claim, "The prosecutor had requested 120,000 euros.")
+    assert _results(claim, "The court fined Brennic Chemicals 60,000 euros on Monday.")["money:80,000 euros"] == MISMATCH
+
+
 def test_a_mismatch_rules_out_entailment_only_when_the_passage_names_what_the_claim_names() -> None:
     assert rules_out_entailment(compare_facts("xAI was founded in 2015", "xAI was founded in 2023."))
     # another company's founding year says nothing about xAI's
@@ -97,3 +114,56 @@ def test_reported_speech_is_not_a_restatement() -> None:
     assert not restates(claim, passage, "", compare_facts(claim, passage))
     reported = "Elon Musk claimed that Stargate funds will not be available"
     assert restates(reported, passage, "", compare_facts(reported, passage))
+
+
+def _contrasts(claim: str, passage: str) -> list[str]:
+    return [f"{c.kind}:{c.claim}>{c.evidence}" for c in compare_facts(claim, passage) if c.result == MISMATCH and c.kind in ("name", "role", "direction", "negation")]
+
+
+def test_one_difference_in_a_passage_that_repeats_the_claim_contradicts_it() -> None:
+    # a name in another's place
+    assert _contrasts("Tomas Varga is the head coach of Rivergate United.", "Rivergate United's head coach, Ingrid Solberg, praised the fans.") == [
+        "name:Tomas Varga>Ingrid Solberg"
+    ]
+    # an opposite word, in English and in French
+    assert _contrasts("The ministry approved the Lindell wind farm.", "The ministry rejected the Lindell wind farm.") == ["direction:approved>rejected"]
+    assert _contrasts("Le chômage a augmenté en mars à Brévannes.", "Le chômage a baissé en mars à Brévannes.") == ["direction:augmenté>baissé"]
+    # two names in each other's roles
+    assert _contrasts("Ardent Bank acquired Telmor Finance in June.", "Telmor Finance acquired Ardent Bank in June.") == [
+        "role:Ardent Bank … Telmor Finance>Telmor Finance … Ardent Bank"
+    ]
+    # a negation
+    assert _contrasts("The Halvorsen museum was never closed to visitors.", "The Halvorsen museum was closed to visitors.") == ["negation:never>"]
+
+
+def test_what_is_not_a_contradiction_is_left_alone() -> None:
+    # the passive and the converse say the same with the names the other way round
+    assert _contrasts("Telmor Finance was acquired by Ardent Bank.", "Ardent Bank acquired Telmor Finance.") == []
+    assert _contrasts("Rivergate United lost to Ashby Town.", "Ashby Town beat Rivergate United.") == []
+    # a list is not a role
+    assert _contrasts("Nora Quist runs Velta and Sorrow Labs.", "Sorrow Labs and Velta chief Nora Quist spoke.") == []
+    # a passage on something else with a name the claim lacks
+    assert _contrasts("Tomas Varga scored twice in the derby.", "Ingrid Solberg praised the fans after the derby.") == []
+    # acronyms are terms more often than names in each other's place
+    assert _contrasts("AZT resistance is caused by N348I.", "NNRTI resistance is caused by N348I.") == []
+    # a negation in another clause of a longer passage, or in a passage that only asks
+    assert _contrasts("The enzyme is cleaved in beta cells.", "The enzyme is cleaved in beta cells, a process that does not occur in other tissues of the adult pancreas.") == []
+    assert _contrasts("The drug does not raise blood pressure.", "The study examined whether the drug raises blood pressure.") == []
+
+
+def test_a_restatement_across_languages_gives_the_values_and_the_names() -> None:
+    claim = "A Lyon court fined Brennic Chemicals 80,000 euros."
+    french = "Le tribunal de Lyon a condamné Brennic Chemicals à une amende de 80 000 euros."
+    assert restates_across_languages(claim, french, compare_facts(claim, french))
+    other = "Le tribunal de Lyon a condamné Brennic Chemicals à une amende de 60 000 euros."
+    assert not restates_across_languages(claim, other, compare_facts(claim, other))
+    assert not restates_across_languages("Brennic Chemicals was fined.", "Brennic Chemicals a été condamnée.", compare_facts("Brennic Chemicals was fined.", "Brennic Chemicals a été condamnée."))
+
+
+def test_a_contrast_moves_neutral_too() -> None:
+    ent, neu, con = (STANCES.index(s) for s in ("entailment", "neutral", "contradiction"))
+    p = [0.0] * 3
+    p[ent], p[neu], p[con] = 0.5, 0.4, 0.1
+    claim, passage = "The ministry approved the Lindell wind farm.", "The ministry rejected the Lindell wind farm."
+    out = with_checks(p, compare_facts(claim, passage), claim, passage)
+    assert out[con] == pytest.approx(1.0)
