@@ -21,6 +21,7 @@ from ..labels import negation
 
 #: what a check compares.
 NUMBER, PERCENT, MONEY, YEAR, DATE, SCORE, NAME = "number", "percent", "money", "year", "date", "score", "name"
+WEEKDAY = "weekday"
 #: results of a check.
 MATCH, MISMATCH, ABSENT = "match", "mismatch", "absent"
 
@@ -39,7 +40,12 @@ _WORDS = {
 _MONTHS = {
     **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"), 1)},
     **{m: i for i, m in enumerate(("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"), 1)},
+    "février": 2, "août": 8, "décembre": 12,  # as written: the patterns below read accents
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAYS = {
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), 1)},
+    **{d: i for i, d in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"), 1)},
 }
 #: units of length and mass, in metres and kilograms: "11.6 kilometres" is "11,600 metres".
 _UNITS = {
@@ -65,6 +71,7 @@ _SCORE = re.compile(r"(?<![\w.,-])(\d{1,2})\s?[-–]\s?(\d{1,2})(?![\w.,-])")
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORDS) + r")\b(?:\s(?:(?:de|of)\s|d['’])?([^\W\d_]{3,}))?", re.I)
 _MONTH_RE = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.I)
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er)?\s+(?:of\s+)?(" + "|".join(_MONTHS) + r")\b|\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+_WEEKDAY_RE = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")s?\b", re.I)
 _NAME = re.compile(r"[\w’'-]*[A-ZÀ-Þ][\w’'-]*")
 #: capitalised words that are not names (sentence starts, titles, days).
 _NOT_NAMES = frozenset(
@@ -81,12 +88,15 @@ _NOT_NAMES = frozenset(
 @dataclass(frozen=True)
 class Check:
     """One value of the claim looked up in the passage: ``match`` (the passage gives it), ``mismatch`` (the passage
-    gives another value of that kind: ``evidence`` lists them) or ``absent`` (a name the passage does not mention)."""
+    gives another value of that kind: ``evidence`` lists them) or ``absent`` (a name the passage does not mention).
+    For a value given otherwise, ``about`` lists the words around it that claim and passage share (what the value is
+    said of: "billet plein tarif coûte"); for the differences of :func:`contrasts`, ``kind`` says which."""
 
     kind: str
     claim: str
     result: str
     evidence: str = ""
+    about: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -134,7 +144,8 @@ def _noun(word: str | None) -> str | None:
 
 
 def values(text: str) -> list[_Value]:
-    """The numbers (with their scale and unit), years, day-and-month dates, months and scores a text gives."""
+    """The numbers (with their scale and unit), years, day-and-month dates, months, days of the week and scores a
+    text gives."""
     found: list[_Value] = []
     taken: list[tuple[int, int]] = []
     for m in _SCORE.finditer(text):
@@ -145,6 +156,8 @@ def values(text: str) -> list[_Value]:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         found.append(_Value(DATE, (int(day), _MONTHS[fold(month)]), m.group(0), *m.span()))
         taken.append(m.span())
+    for m in _WEEKDAY_RE.finditer(text):
+        found.append(_Value(WEEKDAY, _WEEKDAYS[m.group(1).lower()], m.group(0), *m.span()))
     for m in _MONTH_RE.finditer(text):
         word = fold(m.group(1))
         if word in ("may", "mar", "mai", "sept", "dec", "jan", "oct", "nov", "aug", "jun", "jul", "apr", "feb", "sep") and not m.group(1)[0].isupper():
@@ -211,7 +224,8 @@ def _same(a: _Value, b: _Value) -> bool:
 
 def _comparable(value: _Value, other: _Value) -> bool:
     """Whether a passage value speaks of the same kind of thing as a claim value: counts of the same noun (or both
-    without one), amounts of money, percentages, years, dates, months (a date's month too) and scores."""
+    without one), amounts of money, percentages, years, dates, months (a date's month too), days of the week and
+    scores."""
     if value.kind == "month":
         return other.kind in ("month", DATE)
     if value.kind == NUMBER:
@@ -231,6 +245,7 @@ _STOP = _NOT_NAMES | frozenset(
     """is are was were be been being has have had do does did will would can could should may might must shall
     est sont etait etaient ete etre a ont avait avaient sera seront fait faire peut peuvent doit plus tres
     also just only very more most much such own same so s t d l n qu
+    between among within across through upon via per entre parmi vers chez
     never none nothing neither nor without rather instead ne pas jamais aucun aucune ni sans plutot lieu""".split()
 )
 #: the share of a claim's content words a passage (with its context) must repeat to state the claim.
@@ -380,7 +395,8 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
             continue
         near = _near(claim_tokens, value.start, value.end)
         counted = value.kind == NUMBER and value.value[0] is not None  # type: ignore[index]
-        shared = [_coverage(near, {s for t in _near(passage_tokens, v.start, v.end) for s in t.stems}) * len(near) for v in candidates]
+        around = [[t.text for t in near if t.stems & {s for u in _near(passage_tokens, v.start, v.end) for s in u.stems}] for v in candidates]
+        shared = [len(words) for words in around]
         said_of = [v for v, n in zip(candidates, shared) if counted or n]
         if not said_of:
             continue
@@ -388,7 +404,8 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
             covered = coverage(claim, passage, context) if covered is None else covered
             if covered < CONTRAST_COVERAGE:
                 continue
-        found_values.append(Check(value.kind, value.text, MISMATCH, ", ".join(dict.fromkeys(v.text for v in said_of))))
+        about = max(around, key=len)
+        found_values.append(Check(value.kind, value.text, MISMATCH, ", ".join(dict.fromkeys(v.text for v in said_of)), " ".join(about)))
     checks = found_values + checks
     return checks + contrasts(claim, passage, context, checks)
 

@@ -47,6 +47,8 @@ def test_a_changed_value_is_a_mismatch_and_an_equal_one_a_match() -> None:
     assert _results("Lyon won the final 2-0", "Lyon beat Nantes 3-1 in the final.")["score:2-0"] == MISMATCH
     assert _results("About 60,000 homes lost power", "About 90,000 homes lost power.")["number:60,000 homes"] == MISMATCH
     assert _results("Le match a eu lieu le 12 mai", "Le match a eu lieu le 14 mai.")["date:12 mai"] == MISMATCH
+    assert _results("Le salon ouvre le 8 février", "Le salon ouvre le 8 mars.")["date:8 février"] == MISMATCH
+    assert _results("The board met on Monday", "The board met on Wednesday.")["weekday:Monday"] == MISMATCH
 
 
 def test_values_of_another_kind_are_not_compared() -> None:
