@@ -20,7 +20,7 @@ import numpy as np
 from ._types import Evidence, Hit, Passage, Progress, Verdict
 from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
-from .index import BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend
+from .index import DENSE, BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend, resolve_mode, retrieve
 from .ingest import detect_language, needs_context, reading_text
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, NEUTRAL, STANCES, SUPPORTED, UNVERIFIED, has_negation
 from .settings import demo_corpus_path, demo_index_dir, demo_index_name
@@ -59,6 +59,10 @@ class CheckConfig:
 
     #: passages retrieved per claim.
     top_k: int = 5
+    #: how passages are found: ``dense`` (embedding similarity), ``lexical`` (BM25), ``hybrid`` (both, fused by
+    #: reciprocal rank; the last two need an index built with its lexical half) or ``auto``:
+    #: ``factcheck.index.DEFAULT_RETRIEVAL`` (dense, for now: see there why).
+    retrieval: str = "auto"
     #: a passage less similar to the claim than this (cosine) is not relevant evidence.
     min_similarity: float = 0.3
     #: P(entailment) a relevant passage needs to count as supporting the claim.
@@ -127,6 +131,12 @@ class Judgement:
     verifier_probabilities: list[list[float] | None] = field(default_factory=list)
     #: per hit, the claim's values and names looked up in the passage (empty when not judged).
     checks: list[list[Check]] = field(default_factory=list)
+
+
+def _claim_language(claim: str) -> str:
+    """The language a claim's words are stemmed in for lexical search: the detected one when sure, else English."""
+    lang, sure = detect_language(claim)
+    return lang if lang and sure >= CLAIM_LANGUAGE_CONFIDENCE else "en"
 
 
 def with_checks(
@@ -270,7 +280,11 @@ class FactChecker:
                 return cls.build([demo_corpus_path()], name, verifier=verifier, progress=progress, index_config=IndexConfig(backend="milvus", uri=uri))
         index_dir = demo_index_dir()
         try:
-            return cls.open(index_dir, verifier=verifier)
+            checker = cls.open(index_dir, verifier=verifier)
+            assert checker.index is not None
+            if "retrieval" in checker.index.manifest:  # else built before hybrid search: rebuilt below (vectors kept)
+                return checker
+            checker.index.close()
         except FactcheckError:
             pass
         try:
@@ -322,7 +336,9 @@ class FactChecker:
         prepared = [self._prepare(c, "" if first is None else f"claims[{first + i}]: ") for i, c in enumerate(claims)]
         texts = [c for c, _ in prepared]
         k = self.config.top_k
-        found = self.index.search(self.embedder.encode_queries(texts), max(k, depth), self.where) if texts else []
+        mode = resolve_mode(self.index, self.config.retrieval)
+        langs = [_claim_language(t) for t in texts] if mode != DENSE else []
+        found = retrieve(self.index, self.embedder.encode_queries(texts), texts, langs, max(k, depth), self.where, mode) if texts else []
         judged = []
         for (claim, notes), row in zip(prepared, found):
             if self.where and not row:

@@ -17,7 +17,7 @@ from .._types import Verdict
 from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
-from ..index import IndexConfig, SearchFilter, build_index, open_index, resolve_backend
+from ..index import RETRIEVAL_MODES, IndexConfig, SearchFilter, build_index, open_index, resolve_backend
 from ..ingest import parse_jsonl
 from ..integrations.ray import CheckerSpec, check_on_ray
 from ..labels import LABELS
@@ -99,6 +99,16 @@ def main() -> None:
 # ---------------------------------------------------------------- index
 
 
+def _retrieval_option(fn):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--retrieval",
+        type=click.Choice(["auto", *RETRIEVAL_MODES]),
+        default="auto",
+        show_default=True,
+        help="dense (embeddings), lexical (BM25) or hybrid (both, fused; the last two need an index built with its lexical half); auto: dense, for now.",
+    )(fn)
+
+
 def _backend_options(fn):  # type: ignore[no-untyped-def]
     """--backend and --uri: where the index lives (a FAISS directory, or a Milvus server / milvus-lite file)."""
     fn = click.option(
@@ -142,10 +152,22 @@ def _index_location(index_dir: Path | None, backend: str) -> str | None:
     help="use-multilingual, multilingual-e5-small, or a sentence-transformers model name or path "
     "[default: the index's own; for a new one all-MiniLM-L6-v2, or use-multilingual when most of the text is not English].",
 )
+@click.option(
+    "--retrieval",
+    type=click.Choice(["hybrid", "dense"]),
+    default=None,
+    help="hybrid: also build a lexical (BM25) index beside the vectors, for check --retrieval hybrid or lexical [default; Milvus: dense only].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def index(paths: tuple[Path, ...], index_dir: Path, backend: str | None, uri: str | None, milvus_index: str, embedder: str | None, as_json: bool) -> None:
+def index(
+    paths: tuple[Path, ...], index_dir: Path, backend: str | None, uri: str | None, milvus_index: str, embedder: str | None, retrieval: str | None, as_json: bool
+) -> None:
     """Index documents (.txt .md .html .jsonl .csv .pdf) for checking; re-embeds only what changed."""
-    config = IndexConfig(backend=_backend(backend, uri), uri=uri, milvus_index=milvus_index)
+    backend_name = _backend(backend, uri)
+    if backend_name == "milvus" and retrieval == "hybrid":
+        raise FactcheckError("--retrieval hybrid: Milvus indexes are dense only (the Milvus server has no full-text search here): drop --retrieval, or build a FAISS index")
+    mode = retrieval or ("dense" if backend_name == "milvus" else "hybrid")
+    config = IndexConfig(backend=backend_name, uri=uri, milvus_index=milvus_index, retrieval=mode)
     emb = create_embedder(embedder) if embedder else None
     with progress_hook() as hook:
         report = build_index(list(paths), str(index_dir) if config.backend == "milvus" else index_dir, emb, config, progress=hook)
@@ -222,6 +244,7 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
 @click.option("--judge-all", is_flag=True, help="Also judge passages below the similarity gate (slower; they never change the label).")
+@_retrieval_option
 @click.option("--embedder", default=None, help="Must match the embedder the index was built with.")
 @_backend_options
 @click.option("--source", "sources", multiple=True, help="Only evidence from this source (repeatable).")
@@ -240,6 +263,7 @@ def check(
     top_k: int | None,
     verifier: str | None,
     judge_all: bool,
+    retrieval: str,
     embedder: str | None,
     backend: str | None,
     uri: str | None,
@@ -269,7 +293,7 @@ def check(
         raise FactcheckError(f"--out {out} is a directory: give a file name")
     spec = CheckerSpec(
         index=_index_location(index_dir, backend), backend=backend, uri=uri, embedder=embedder, verifier=verifier, top_k=top_k,
-        judge_below_gate=judge_all, where=_filter(sources, languages, since, until),
+        judge_below_gate=judge_all, where=_filter(sources, languages, since, until), retrieval=retrieval,
     )
     if use_ray:
         assert rows is not None
@@ -420,6 +444,7 @@ def train(train_data: str, dev_data: str | None, out: Path, base_model: str | No
 @_backend_options
 @click.option("--claim-only-model", type=click.Path(path_type=Path, file_okay=False), default=None, help="A claim-only model folder, reported as a baseline (SWEEP/claim-only-bs16 from eval/sweep_verifier.py --only claim-only-bs16).")
 @click.option("--latency-sample", type=click.IntRange(0), default=50, show_default=True, help="Claims timed one at a time for the latency percentiles (0: none).")
+@_retrieval_option
 @click.option("--gate/--no-gate", "gate", default=None, help="With --oracle: apply the similarity gate to gold evidence too [default: on, except fever-lite and covid-fact, whose gold evidence always bears on the claim].")
 def eval_cmd(
     benchmark: str | None,
@@ -434,6 +459,7 @@ def eval_cmd(
     claim_only_model: Path | None,
     latency_sample: int,
     gate: bool | None,
+    retrieval: str,
     backend: str | None,
     uri: str | None,
 ) -> None:
@@ -472,7 +498,7 @@ def eval_cmd(
     if index_location is None:
         checker = FactChecker(None, verifier=load_verifier(verifier))
     else:
-        checker = FactChecker.open(index_location, verifier=verifier, backend=index_config.backend, uri=uri)
+        checker = FactChecker.open(index_location, verifier=verifier, backend=index_config.backend, uri=uri).with_config(retrieval=retrieval)
     out = out or Path("runs") / f"{name}-{mode}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     gate_oracle = gate if gate is not None else name not in ORACLE_ONLY or claims_file is not None
     run = RunConfig(latency_sample=latency_sample, claim_only_model=str(claim_only_model) if claim_only_model else None, gate_oracle_evidence=gate_oracle)

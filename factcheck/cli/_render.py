@@ -112,6 +112,14 @@ def print_manifest(manifest: dict, index_dir: object) -> None:
             for name in ("faiss", "milvus")
             if name in manifest
         ],
+        (
+            "retrieval",
+            f"hybrid: dense + lexical (BM25, {manifest['lexical']['library']} {manifest['lexical']['version']})"
+            if manifest.get("lexical")
+            else "dense only (rebuild with factcheck index for hybrid search)"
+            if manifest.get("backend", "faiss") == "faiss"
+            else "dense only",
+        ),
         ("corpus checksum", corpus["checksum"]),
         ("inputs", "\n".join(corpus["inputs"])),
         ("built", f"{manifest['created']} by factcheck {manifest['factcheck_version']}"),

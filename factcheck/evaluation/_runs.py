@@ -208,7 +208,7 @@ def benchmark_index(benchmark: Benchmark, config: IndexConfig | None = None, pro
         raise FactcheckError(f"{benchmark.name} ships no corpus to retrieve from: run it with --oracle")
     config = config or IndexConfig()
     if config.backend == "faiss":
-        build_index(benchmark.corpus, benchmark.index_dir, progress=progress)
+        build_index(benchmark.corpus, benchmark.index_dir, config=config, progress=progress)
         return str(benchmark.index_dir)
     try:
         reuse = FaissIndex.open(benchmark.index_dir)

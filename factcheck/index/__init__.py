@@ -15,10 +15,24 @@ from ._base import INDEX_FORMAT, BuildReport, BuildTarget, EvidenceStore, IndexC
 from ._build import build_index, choose_embedder, embedder_for
 from ._factory import OPENERS, TARGETS, create_target, open_index, resolve_backend
 from ._faiss import CURRENT, MANIFEST, STORE, VECTORS, FaissIndex, FaissTarget
+from ._hybrid import DEFAULT_RETRIEVAL, DENSE, HYBRID, LEXICAL, RETRIEVAL_MODES, fuse, has_lexical, resolve_mode, retrieve
+from ._lexical import LEXICAL_DIR, LexicalIndex, tokenize
 from ._milvus import MilvusIndex, MilvusTarget
 
 __all__ = [
     "CURRENT",
+    "DEFAULT_RETRIEVAL",
+    "DENSE",
+    "HYBRID",
+    "LEXICAL",
+    "LEXICAL_DIR",
+    "RETRIEVAL_MODES",
+    "LexicalIndex",
+    "fuse",
+    "has_lexical",
+    "resolve_mode",
+    "retrieve",
+    "tokenize",
     "FEW_QUERIES",
     "FLAT",
     "INDEX_FORMAT",

@@ -55,6 +55,13 @@ class IndexConfig:
     exact_up_to: int = 200_000
     #: with ``faiss``: cells an approximate index searches (None: nlist / 32).
     nprobe: int | None = None
+    #: ``hybrid`` (the default): a lexical index (BM25) is built beside the vectors and searches fuse both;
+    #: ``dense``: vectors only. Milvus indexes are dense only (their server version here has no full-text search).
+    retrieval: str = "hybrid"
+
+    def __post_init__(self) -> None:
+        if self.retrieval not in ("hybrid", "dense"):
+            raise FactcheckError(f"--retrieval {self.retrieval!r} cannot be built: build hybrid (the default) or dense")
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,11 @@ class EvidenceStore(Protocol):
 
     def search(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> list[list[Hit]]:
         """The top ``k`` passages for each query vector, best first."""
+        ...
+
+    def lexical_search(self, texts: Sequence[str], langs: Sequence[str], k: int, where: SearchFilter | None = None) -> list[list[tuple[int, float]]]:
+        """The top ``k`` rows of each query text by BM25, with their scores, best first (rows sharing no word with
+        the query left out); IndexError_ when the index has no lexical half (``manifest["lexical"]`` absent)."""
         ...
 
     def close(self) -> None: ...

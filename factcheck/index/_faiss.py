@@ -8,6 +8,7 @@ Layout of a FAISS index directory::
         manifest.json    embedder and its weights hash, dimension, FAISS parameters, counts, checksums
         vectors.faiss    one vector per passage; vector i is passage row i
         passages.sqlite  passages (text, offsets) and documents (title, source, date, checksum)
+        lexical/         BM25 over the passages (bm25s; row i is passage i), absent in a dense-only index
 
 A build writes a new generation beside the current one and only then points CURRENT at it, so an interrupted
 or failed build (Ctrl-C, kill -9, a full disk) leaves the previous index intact and readable. Unchanged
@@ -32,6 +33,7 @@ from .._types import Hit, Passage, Progress
 from ..errors import FactcheckError, IndexBusyError, IndexError_
 from . import _ann as ann
 from ._base import IndexConfig, SearchFilter, check_format
+from ._lexical import LEXICAL_DIR, LexicalIndex, build_lexical
 
 if TYPE_CHECKING:
     import faiss
@@ -142,6 +144,22 @@ class FaissIndex:
         passages = dict(zip(wanted, self.passages(wanted)))
         return [[Hit(passages[int(i)], float(s), int(i)) for s, i in zip(rs, ri) if i >= 0] for rs, ri in zip(scores, ids)]
 
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        if not self.manifest.get("lexical") or not (self.dir / LEXICAL_DIR).is_dir():
+            raise IndexError_(f"the index at {self.root} has no lexical half (built dense only, or before lexical search): rebuild it with factcheck index")
+        return LexicalIndex(self.dir / LEXICAL_DIR)
+
+    def lexical_search(self, texts: Sequence[str], langs: Sequence[str], k: int, where: SearchFilter | None = None) -> list[list[tuple[int, float]]]:
+        """The top ``k`` rows of each text by BM25 (see :class:`EvidenceStore`); a filter applies as a row mask."""
+        mask = None
+        if where:
+            clause, params = _sql(where)
+            rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
+            mask = np.zeros(self.passage_count, dtype=np.float32)
+            mask[rows] = 1.0
+        return self.lexical.search(texts, langs, k, mask)
+
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         index = self.faiss_index
         if not ids:
@@ -223,6 +241,9 @@ class FaissTarget:
         manifest["faiss"] = ann.choose(len(vectors), vectors.shape[1], self.config.exact_up_to, self.config.nprobe)
         ann.write(ann.build(vectors, manifest["faiss"]), str(tmp / VECTORS))
         _write_store(tmp / STORE, passages, doc_rows)
+        if self.config.retrieval == "hybrid":
+            manifest["lexical"] = build_lexical(passages, tmp / LEXICAL_DIR)
+        manifest["retrieval"] = self.config.retrieval
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         _fsync_dir_files(tmp)
         os.rename(tmp, self.root / generation)
@@ -277,6 +298,9 @@ def _remove_stale_generations(root: Path, keep: str | None) -> None:
 
 def _fsync_dir_files(directory: Path) -> None:
     for file in directory.iterdir():
+        if file.is_dir():
+            _fsync_dir_files(file)
+            continue
         with open(file, "rb") as fh:
             os.fsync(fh.fileno())
 

@@ -340,6 +340,12 @@ class MilvusIndex:
         rows = self._get(ids, ["vector"])
         return np.asarray([rows[int(i)]["vector"] for i in ids], dtype=np.float32)
 
+    def lexical_search(self, texts: Sequence[str], langs: Sequence[str], k: int, where: SearchFilter | None = None) -> list[list[tuple[int, float]]]:
+        raise IndexError_(
+            f"index {self.location} is a Milvus index, dense only (the Milvus server has no full-text search here): "
+            "search it with --retrieval dense, or build a FAISS index for hybrid search"
+        )
+
     def search(self, vectors: np.ndarray, k: int, where: SearchFilter | None = None) -> list[list[Hit]]:
         info = self.manifest["milvus"]
         results = self.db.call(
@@ -481,6 +487,7 @@ class MilvusTarget:
             return None
 
     def write(self, passages: list[Passage], doc_rows: list[tuple], vectors: np.ndarray, manifest: dict, progress: Progress | None) -> None:
+        manifest["retrieval"] = "dense"  # the Milvus server installed here (2.3) has no full-text search
         db, name = self.db, self.name
         live = db.alias_target(name)
         # Left-overs of interrupted builds go; the live generation stays until the alias leaves it.

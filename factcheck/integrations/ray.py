@@ -36,6 +36,8 @@ class CheckerSpec:
     top_k: int | None = None
     judge_below_gate: bool = False
     where: SearchFilter | None = None
+    #: ``auto``, ``dense``, ``lexical`` or ``hybrid`` (see :class:`factcheck.CheckConfig`).
+    retrieval: str = "auto"
 
     def open(self) -> FactChecker:
         if self.index is None:
@@ -46,6 +48,8 @@ class CheckerSpec:
             checker = checker.with_config(top_k=self.top_k)
         if self.judge_below_gate:
             checker = checker.with_config(judge_below_gate=True)
+        if self.retrieval != "auto":
+            checker = checker.with_config(retrieval=self.retrieval)
         return checker.with_filter(self.where) if self.where else checker
 
 

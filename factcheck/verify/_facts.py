@@ -11,12 +11,12 @@ are shown with the evidence, so that a reader sees what disagreed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import snowballstemmer
 
+from .._text import fold
 from ..labels import negation
 
 #: what a check compares.
@@ -119,12 +119,6 @@ class _Value:
     #: where the value stands in its text (character offsets).
     start: int = 0
     end: int = 0
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, typographic apostrophes made plain: how names are compared."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def _number(text: str) -> float:
