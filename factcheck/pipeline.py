@@ -134,9 +134,9 @@ class Judgement:
 
 
 def _claim_language(claim: str) -> str:
-    """The language a claim's words are stemmed in for lexical search: the detected one when sure, else English."""
+    """A claim's language when the detector is sure of it, else ""."""
     lang, sure = detect_language(claim)
-    return lang if lang and sure >= CLAIM_LANGUAGE_CONFIDENCE else "en"
+    return lang if sure >= CLAIM_LANGUAGE_CONFIDENCE else ""
 
 
 def with_checks(
@@ -337,7 +337,7 @@ class FactChecker:
         texts = [c for c, _ in prepared]
         k = self.config.top_k
         mode = resolve_mode(self.index, self.config.retrieval)
-        langs = [_claim_language(t) for t in texts] if mode != DENSE else []
+        langs = [_claim_language(t) or "en" for t in texts] if mode != DENSE else []  # the language a claim is stemmed in
         found = retrieve(self.index, self.embedder.encode_queries(texts), texts, langs, max(k, depth), self.where, mode) if texts else []
         judged = []
         for (claim, notes), row in zip(prepared, found):
@@ -395,8 +395,7 @@ class FactChecker:
         for j in judged:
             j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
             j.checks = [compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else [] for h, c in zip(j.hits, j.contexts)]
-            lang, sure = detect_language(j.claim)
-            claim_lang = lang if sure >= CLAIM_LANGUAGE_CONFIDENCE else ""
+            claim_lang = _claim_language(j.claim)
             j.probabilities = [
                 None
                 if p is None
