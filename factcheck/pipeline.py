@@ -20,6 +20,7 @@ import numpy as np
 from ._types import Evidence, Hit, Passage, Progress, Verdict
 from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
+from .extract import ExtractedClaim, SkippedSentence, extract_claims
 from .index import DENSE, BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend, resolve_mode, retrieve
 from .ingest import detect_language, needs_context, reading_text
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, NEUTRAL, STANCES, SUPPORTED, UNVERIFIED, has_negation
@@ -110,6 +111,29 @@ class ConfidenceMap:
         if not curve:
             return raw
         return float(np.interp(raw, curve[0], curve[1]))
+
+
+@dataclass
+class TextReport:
+    """A whole text checked: each extracted claim with its verdict, and the sentences not checked."""
+
+    text: str
+    lang: str
+    claims: list[tuple[ExtractedClaim, Verdict]]
+    skipped: list[SkippedSentence]
+
+    def counts(self) -> dict[str, int]:
+        """How many claims came out supported, disputed and unverified, and how many sentences were not checked."""
+        out = {label: sum(v.label == label for _, v in self.claims) for label in (SUPPORTED, DISPUTED, UNVERIFIED)}
+        return out | {"not_checked": len(self.skipped)}
+
+    def to_dict(self) -> dict:
+        return {
+            "lang": self.lang,
+            "summary": self.counts(),
+            "claims": [{"n": i, **c.to_dict(), **v.to_dict()} for i, (c, v) in enumerate(self.claims, 1)],
+            "not_checked": [s.to_dict() for s in self.skipped],
+        }
 
 
 @dataclass
@@ -324,6 +348,15 @@ class FactChecker:
             if progress:
                 progress("checking claims", len(verdicts), len(claims))
         return verdicts
+
+    def check_text(self, text: str, *, lang: str | None = None, progress: Progress | None = None) -> TextReport:
+        """Check a whole text: its check-worthy claims (:func:`factcheck.extract.extract_claims`), each checked as
+        :meth:`check` does, with their spans in ``text`` and the sentences left out."""
+        if not text.strip():
+            raise FactcheckError("empty text: give the text to check")
+        extraction = extract_claims(text, lang)
+        verdicts = self.check_many([c.claim for c in extraction.claims], progress=progress) if extraction.claims else []
+        return TextReport(text, extraction.lang, list(zip(extraction.claims, verdicts)), extraction.skipped)
 
     def judge(self, claims: Sequence[str], *, judge_all: bool | None = None, depth: int = 0, first: int | None = None) -> list[Judgement]:
         """Retrieve the top-k passages of each claim and verify them, all claims at once: the scoring step of

@@ -18,7 +18,7 @@ from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
 from ..index import RETRIEVAL_MODES, IndexConfig, SearchFilter, build_index, open_index, resolve_backend
-from ..ingest import parse_jsonl
+from ..ingest import parse_jsonl, read_documents
 from ..integrations.ray import CheckerSpec, check_on_ray
 from ..labels import LABELS
 from ..pipeline import FactChecker
@@ -37,7 +37,7 @@ from ..training import (
     write_jsonl,
 )
 from ..verify import load_verifier
-from ._render import print_comparison, print_manifest, print_summary, print_verdict, progress_hook, stderr, stdout
+from ._render import print_comparison, print_manifest, print_summary, print_text_report, print_verdict, progress_hook, stderr, stdout
 
 
 def _os_error(exc: OSError) -> str:
@@ -221,6 +221,20 @@ def _read_claims(file: Path) -> list[dict]:
     return rows
 
 
+def _read_doc(doc: Path) -> str:
+    """The text of --doc: standard input for -, else the file read as factcheck index reads it (front matter and
+    HTML markup left out)."""
+    if str(doc) == "-":
+        return sys.stdin.read()
+    if not doc.is_file():
+        raise FactcheckError(f"--doc {doc}: no such file (give a .txt, .md or .html file, or - for standard input)")
+    report = read_documents([doc])
+    if not report.documents:
+        why = report.skipped[0][1] if report.skipped else "unreadable"
+        raise FactcheckError(f"--doc {doc}: {why} (give a .txt, .md or .html file, or - for standard input)")
+    return report.documents[0].text
+
+
 def _open_checker(spec: CheckerSpec) -> FactChecker:
     if spec.index is None:
         if spec.embedder:
@@ -239,6 +253,7 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @click.argument("claim", required=False)
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory [default: the bundled demo corpus].")
 @click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line), .jsonl ({\"claim\": ...} per line) or .csv/.tsv (a claim column) file.")
+@click.option("--doc", "doc", type=click.Path(path_type=Path, allow_dash=True), help="Check a whole text (.txt, .md, .html; - for standard input): its check-worthy sentences, each checked and marked in place.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
@@ -258,6 +273,7 @@ def check(
     claim: str | None,
     index_dir: Path | None,
     claims_file: Path | None,
+    doc: Path | None,
     out: Path | None,
     as_json: bool,
     top_k: int | None,
@@ -275,11 +291,11 @@ def check(
     ray_address: str | None,
     ray_workers: int | None,
 ) -> None:
-    """Check a CLAIM (or every claim of --file) and print its verdict with the deciding evidence."""
-    if claim is not None and claims_file is not None:
-        raise click.UsageError("give either a CLAIM or --file, not both")
-    if claim is None and claims_file is None:
-        raise click.UsageError("give a CLAIM to check, or --file with one claim per line")
+    """Check a CLAIM (or every claim of --file, or a whole text with --doc) and print the verdicts with the deciding evidence."""
+    if sum(x is not None for x in (claim, claims_file, doc)) > 1:
+        raise click.UsageError("give one of a CLAIM, --file or --doc")
+    if claim is None and claims_file is None and doc is None:
+        raise click.UsageError("give a CLAIM to check, --file with one claim per line, or --doc with a whole text")
     if out is not None and claims_file is None:
         raise click.UsageError("--out needs --file")
     if claim is not None and not claim.strip():
@@ -308,6 +324,22 @@ def check(
         for message in dict.fromkeys(w for d in dicts for w in d["warnings"]):
             click.echo(f"factcheck: warning: {message}", err=True)
         _write_verdicts(rows, dicts, out, as_json)
+        return
+    if doc is not None:
+        if use_ray or out is not None:
+            raise click.UsageError("--doc prints its report (add --json for JSON): --ray and --out are for --file")
+        text = _read_doc(doc)
+        checker = _open_checker(spec)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with progress_hook(transient=True, unit="") as hook:
+                report = checker.check_text(text, progress=hook).to_dict()
+        for message in {str(w.message) for w in caught}:
+            click.echo(f"factcheck: warning: {message}", err=True)
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False))
+        else:
+            print_text_report(stdout(), report, text)
         return
     checker = _open_checker(spec)
     with warnings.catch_warnings(record=True) as caught:

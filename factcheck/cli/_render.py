@@ -84,6 +84,39 @@ def print_verdict(console: Console, verdict: Verdict) -> None:
     console.print(table)
 
 
+def print_text_report(console: Console, report: dict, text: str) -> None:
+    """A checked text: the text with each checked sentence coloured by its verdict and numbered, a table of the
+    claims (verdict, confidence, the deciding passage), and a summary line. ``report``: ``TextReport.to_dict()``."""
+    marked = Text()
+    cursor = 0
+    for claim in report["claims"]:
+        marked.append(text[cursor : claim["start"]])
+        style = {"supported": "green", "disputed": "red", "unverified": "yellow"}[claim["label"]]
+        marked.append(text[claim["start"] : claim["end"]], style=f"underline {style}")
+        marked.append(f" [{claim['n']}]", style=LABEL_STYLE[claim["label"]])
+        cursor = claim["end"]
+    marked.append(text[cursor:])
+    console.print(marked)
+    table = Table(show_lines=True)
+    for name in ("#", "claim", "verdict", "confidence", "deciding passage"):
+        table.add_column(name, overflow="fold")
+    for claim in report["claims"]:
+        top = next((e for e in claim["evidence"] if e.get("decisive")), None)
+        table.add_row(
+            str(claim["n"]),
+            claim["claim"] + (f"\n(\"{claim['resolved']}\" put for its pronoun)" if claim["resolved"] else ""),
+            Text(claim["label"], LABEL_STYLE[claim["label"]]),
+            f"{claim['confidence']:.2f}",
+            f"{top['text']} [{top['source'] or top['doc_id']}]" if top else "",
+        )
+    console.print(table)
+    n = report["summary"]
+    console.print(
+        f"{len(report['claims'])} claims: [green]{n['supported']} supported[/], [red]{n['disputed']} disputed[/], "
+        f"[yellow]{n['unverified']} unverified[/]; {n['not_checked']} sentences not checked (questions, opinions, headings, no fact)"
+    )
+
+
 def print_summary(console: Console, verdicts: list[dict]) -> None:
     table = Table(title="Verdicts")
     table.add_column("claim", ratio=3)

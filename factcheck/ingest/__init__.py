@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._types import Document, Passage
 from ._language import LANG_CONFIDENCE, detect_language, lang_code, passage_language
 from ._read import SUPPORTED_SUFFIXES, ReadReport, iter_files, parse_jsonl, read_documents, split_front_matter
-from ._split import CONTEXT_BELOW_CHARS, MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, fold_whitespace, needs_context, reading_text, split_passages
+from ._split import CONTEXT_BELOW_CHARS, MAX_PASSAGE_CHARS, MIN_PASSAGE_CHARS, fold_whitespace, needs_context, reading_text, sentence_spans, split_passages
 
 __all__ = [
     "CONTEXT_BELOW_CHARS",
@@ -31,5 +31,6 @@ __all__ = [
     "read_documents",
     "reading_text",
     "split_front_matter",
+    "sentence_spans",
     "split_passages",
 ]

@@ -58,18 +58,7 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
     lang = lang_code(doc.lang or default_lang) or "en"
     passages: list[Passage] = []
     for para_start, para in _paragraphs(doc.text):
-        spans: list[tuple[int, int]] = []
-        cursor = 0
-        for sentence in segment(lang, para):
-            offset = para.find(sentence, cursor)
-            if offset < 0:
-                offset = cursor
-            cursor = offset + len(sentence)
-            stripped = sentence.strip()
-            if not stripped:
-                continue
-            start = offset + (len(sentence) - len(sentence.lstrip()))
-            spans.append((start, start + len(stripped)))
+        spans = _sentence_spans(para, lang)
         for start, end in _merge_short(spans, para):
             for s, e in _cut_long(para, start, end):
                 passages.append(
@@ -85,6 +74,28 @@ def split_passages(doc: Document, default_lang: str = "en") -> list[Passage]:
                     )
                 )
     return passages
+
+
+def sentence_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """The (start, end) character spans of a text's sentences, paragraph by paragraph, none merged or cut (what a
+    reader calls a sentence; :func:`split_passages` joins the very short ones for the index)."""
+    return [(para_start + s, para_start + e) for para_start, para in _paragraphs(text) for s, e in _sentence_spans(para, lang_code(lang) or "en")]
+
+
+def _sentence_spans(para: str, lang: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in segment(lang, para):
+        offset = para.find(sentence, cursor)
+        if offset < 0:
+            offset = cursor
+        cursor = offset + len(sentence)
+        stripped = sentence.strip()
+        if not stripped:
+            continue
+        start = offset + (len(sentence) - len(sentence.lstrip()))
+        spans.append((start, start + len(stripped)))
+    return spans
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, str]]:

@@ -22,9 +22,11 @@ from ._calibration import (
     fit_temperature,
     softmax,
 )
-from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, Check, contrasts, restates, restates_across_languages, rules_out_entailment
+from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, Check, contrasts, reports_speech, restates, restates_across_languages, rules_out_entailment
 from ._facts import compare as compare_facts
 from ._facts import coverage as claim_coverage
+from ._facts import names as find_names
+from ._facts import values as find_values
 from ._verifier import DEFAULT_VERIFIER, VERIFIER_LANGUAGE, Verifier, VerifierConfig, default_verifier_path, load_verifier, resolve_verifier
 from ._xling import EmbeddingStanceClassifier, xling_classifier_path
 
@@ -47,9 +49,12 @@ __all__ = [
     "RESTATES_COVERAGE",
     "default_verifier_path",
     "expected_calibration_error",
+    "find_names",
+    "find_values",
     "fit_temperature",
     "load_verifier",
     "resolve_verifier",
+    "reports_speech",
     "restates",
     "restates_across_languages",
     "rules_out_entailment",

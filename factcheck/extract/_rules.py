@@ -1,0 +1,143 @@
+"""Rule-based claim extraction, English and French (see :mod:`factcheck.extract`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from ..ingest import detect_language, fold_whitespace, lang_code, sentence_spans
+from ..verify import find_names, find_values, reports_speech
+
+#: fewer words than this: a fragment, not a claim.
+MIN_WORDS = 4
+#: a line without final punctuation and at most this many words is a heading.
+HEADING_WORDS = 14
+
+#: what a sentence that states its own opinion or gives advice opens or turns on (first person, should / must).
+_OPINION = re.compile(
+    r"\b(?:I|we|my|our|in my view|in my opinion|I think|we think|I believe|we believe|should|ought to|"
+    r"je|j['’]|nous|mon avis|à mon sens|je pense|nous pensons|il faut|devrait|devraient)\b",
+    re.I,
+)
+#: page furniture: calls to act, cookie notices, rights, "read also".
+_BOILERPLATE = re.compile(
+    r"\b(?:subscribe|sign up|newsletter|click here|read more|read also|cookies?|all rights reserved|share this|"
+    r"abonnez-vous|inscrivez-vous|cliquez ici|lire aussi|lire la suite|tous droits réservés|partager)\b|©",
+    re.I,
+)
+#: a subject pronoun opening a sentence, replaced by the name the sentence before opens on.
+_PRONOUN = re.compile(r"^(?:it|he|she|they|il|elle|ils|elles)\b", re.I)
+_MONTH_OR_YEAR = {"year", "date", "month", "weekday"}
+
+
+@dataclass(frozen=True)
+class ExtractedClaim:
+    """A check-worthy statement of a text: the claim as checked, the sentence as written and its span."""
+
+    claim: str
+    sentence: str
+    start: int
+    end: int
+    #: why it was kept: "figure", "date", "name", "reported statement".
+    reasons: tuple[str, ...]
+    #: the name put in place of its opening pronoun ("" when the sentence stands alone).
+    resolved: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class SkippedSentence:
+    """A sentence that is not checked, and why ("question", "opinion", "heading", "boilerplate", "fragment", "no
+    figure, date or name")."""
+
+    sentence: str
+    start: int
+    end: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Extraction:
+    """The claims of a text, the sentences left out, and the text's language."""
+
+    claims: list[ExtractedClaim] = field(default_factory=list)
+    skipped: list[SkippedSentence] = field(default_factory=list)
+    lang: str = ""
+
+
+def _skip_reason(sentence: str) -> str | None:
+    words = sentence.split()
+    if sentence.rstrip("»\"'” )").endswith("?"):
+        return "question"
+    if not re.search(r"[.!…»\"”:;)]$", sentence.strip()) and len(words) <= HEADING_WORDS:
+        return "heading"
+    if len(words) < MIN_WORDS:
+        return "fragment"
+    if _BOILERPLATE.search(sentence):
+        return "boilerplate"
+    unquoted = re.sub(r"[«“\"][^»”\"]*[»”\"]", " ", sentence)  # a quoted opinion is a reported statement
+    if _OPINION.search(unquoted):
+        return "opinion"
+    return None
+
+
+def _reasons(sentence: str) -> tuple[str, ...]:
+    kinds = {v.kind for v in find_values(sentence)}
+    reasons = []
+    if kinds - _MONTH_OR_YEAR:
+        reasons.append("figure")
+    if kinds & _MONTH_OR_YEAR:
+        reasons.append("date")
+    first = sentence.split()[0] if sentence.split() else ""
+    if [n for n in find_names(sentence) if n != first.strip(",.;:")] or (first[:1].isupper() and len(find_names(sentence)) > 1):
+        reasons.append("name")
+    if reports_speech(sentence):
+        reasons.append("reported statement")
+    return tuple(reasons)
+
+
+def _opening_name(sentence: str) -> str:
+    """The name a sentence opens on ("Sam Altman, dirigeant d'OpenAI, ..." -> "Sam Altman"), or ""."""
+    m = re.match(r"((?:[A-ZÀ-Þ][\w’'-]*\s?){1,4})", sentence)
+    if not m:
+        return ""
+    candidate = m.group(1).strip()
+    known = find_names(sentence)
+    words = [w for w in candidate.split() if w in known]
+    # a possessive ("Calderbridge's tram line") opens on the name of something else
+    if not words or re.match(re.escape(" ".join(words)) + r"['’]s\b", sentence):
+        return ""
+    return " ".join(words)
+
+
+def extract_claims(text: str, lang: str | None = None) -> Extraction:
+    """The check-worthy claims of ``text`` (language detected when ``lang`` is None), with the sentences left out."""
+    if lang is None:
+        detected, score = detect_language(text[:2000])
+        lang = detected if detected and score >= 0.5 else "en"
+    lang = lang_code(lang) or "en"
+    out = Extraction(lang=lang)
+    subject = ""
+    for start, end in sentence_spans(text, lang):
+        sentence = fold_whitespace(text[start:end])
+        why = _skip_reason(sentence)
+        opener = _opening_name(sentence)
+        claim, resolved = sentence, ""
+        pronoun = _PRONOUN.match(sentence)
+        if pronoun and subject:
+            claim, resolved = subject + sentence[pronoun.end() :], subject
+        if opener:
+            subject = opener
+        reasons = _reasons(claim) if why is None else ()
+        if why is None and not reasons:
+            why = "no figure, date or name"
+        if why is not None:
+            out.skipped.append(SkippedSentence(sentence, start, end, why))
+            continue
+        out.claims.append(ExtractedClaim(claim, sentence, start, end, reasons, resolved))
+    return out

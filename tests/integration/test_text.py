@@ -1,0 +1,47 @@
+"""Checking a whole text (`factcheck check --doc`, `FactChecker.check_text`): claims extracted, each checked against
+the demo corpus, marked in place; JSON with spans; standard input; bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import one_line_error, run_cli, write
+
+from factcheck import FactChecker
+
+TEXT = """---
+title: A week of AI deals
+---
+Elon Musk's consortium offered 97.4 billion dollars to buy OpenAI. Sam Altman offered to buy X for 9.74 billion
+dollars in return.
+
+Who will win? I think the fight has only begun. The Stargate project plans to invest 500 billion dollars over four years.
+"""
+
+
+def test_a_text_is_checked_claim_by_claim(demo_index: Path) -> None:
+    report = FactChecker.open(demo_index).check_text(TEXT.split("---\n", 2)[2])
+    checked = [(c.claim, v.label) for c, v in report.claims]
+    assert [label for _, label in checked] == ["supported", "supported", "supported"], checked
+    assert report.counts() == {"supported": 3, "disputed": 0, "unverified": 0, "not_checked": 2}
+
+
+def test_the_console_script_marks_the_text_and_gives_json_with_spans(tmp_path: Path, demo_index: Path) -> None:
+    doc = write(tmp_path / "week.md", TEXT)
+    shown = run_cli("check", "--doc", str(doc), "--index", str(demo_index))
+    assert shown.returncode == 0, shown.stderr
+    assert "[1]" in shown.stdout and "[3]" in shown.stdout and "3 claims: 3 supported" in shown.stdout
+    out = run_cli("check", "--doc", str(doc), "--index", str(demo_index), "--json")
+    report = json.loads(out.stdout)
+    text = Path(doc).read_text().split("---\n", 2)[2]  # the front matter is not part of the text
+    for claim in report["claims"]:
+        assert " ".join(text[claim["start"] : claim["end"]].split()) == claim["sentence"]
+        assert claim["label"] and claim["evidence"] and claim["reasons"]
+    assert {s["reason"] for s in report["not_checked"]} == {"question", "opinion"}
+    piped = run_cli("check", "--doc", "-", "--index", str(demo_index), "--json", input="xAI was founded in 2015 by Elon Musk.\n")
+    assert json.loads(piped.stdout)["claims"][0]["label"] == "disputed"
+
+
+def test_a_missing_doc_is_one_line(tmp_path: Path) -> None:
+    one_line_error(run_cli("check", "--doc", str(tmp_path / "nope.md")), "no such file")
