@@ -22,7 +22,8 @@ _OPINION = re.compile(
 #: page furniture: calls to act, cookie notices, rights, "read also".
 _BOILERPLATE = re.compile(
     r"\b(?:subscribe|sign up|newsletter|click here|read more|read also|cookies?|all rights reserved|share this|"
-    r"abonnez-vous|inscrivez-vous|cliquez ici|lire aussi|lire la suite|tous droits réservés|partager)\b|©",
+    r"let me know|feel free|I hope this helps|abonnez-vous|inscrivez-vous|cliquez ici|lire aussi|lire la suite|"
+    r"tous droits réservés|partager|n['’]hésitez pas|j['’]espère que cela)\b|©",
     re.I,
 )
 #: a subject pronoun opening a sentence, replaced by the name the sentence before opens on.
@@ -93,7 +94,7 @@ def _reasons(sentence: str) -> tuple[str, ...]:
         reasons.append("figure")
     if kinds & _MONTH_OR_YEAR:
         reasons.append("date")
-    first = sentence.split()[0] if sentence.split() else ""
+    first = re.sub(r"^\w['’]", "", sentence.split()[0]) if sentence.split() else ""  # N'hésitez -> hésitez
     if [n for n in find_names(sentence) if n != first.strip(",.;:")] or (first[:1].isupper() and len(find_names(sentence)) > 1):
         reasons.append("name")
     if reports_speech(sentence):
