@@ -91,8 +91,8 @@ def print_text_report(console: Console, report: dict, text: str) -> None:
     cursor = 0
     for claim in report["claims"]:
         marked.append(text[cursor : claim["start"]])
-        style = {"supported": "green", "disputed": "red", "unverified": "yellow"}[claim["label"]]
-        marked.append(text[claim["start"] : claim["end"]], style=f"underline {style}")
+        colour = LABEL_STYLE[claim["label"]].removeprefix("bold ")
+        marked.append(text[claim["start"] : claim["end"]], style=f"underline {colour}")
         marked.append(f" [{claim['n']}]", style=LABEL_STYLE[claim["label"]])
         cursor = claim["end"]
     marked.append(text[cursor:])

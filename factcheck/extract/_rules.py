@@ -28,7 +28,7 @@ _BOILERPLATE = re.compile(
 )
 #: a subject pronoun opening a sentence, replaced by the name the sentence before opens on.
 _PRONOUN = re.compile(r"^(?:it|he|she|they|il|elle|ils|elles)\b", re.I)
-_MONTH_OR_YEAR = {"year", "date", "month", "weekday"}
+_WHEN = {"year", "date", "month", "weekday"}
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,13 @@ def _skip_reason(sentence: str) -> str | None:
 def _reasons(sentence: str) -> tuple[str, ...]:
     kinds = {v.kind for v in find_values(sentence)}
     reasons = []
-    if kinds - _MONTH_OR_YEAR:
+    if kinds - _WHEN:
         reasons.append("figure")
-    if kinds & _MONTH_OR_YEAR:
+    if kinds & _WHEN:
         reasons.append("date")
     first = re.sub(r"^\w['’]", "", sentence.split()[0]) if sentence.split() else ""  # N'hésitez -> hésitez
-    if [n for n in find_names(sentence) if n != first.strip(",.;:")] or (first[:1].isupper() and len(find_names(sentence)) > 1):
+    names = find_names(sentence)
+    if [n for n in names if n != first.strip(",.;:")] or (first[:1].isupper() and len(names) > 1):
         reasons.append("name")
     if reports_speech(sentence):
         reasons.append("reported statement")

@@ -132,8 +132,7 @@ class FaissIndex:
         k = max(1, min(k, self.passage_count))
         if not where:
             return ann.search(self.faiss_index, vectors, k)
-        clause, params = _sql(where)
-        rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
+        rows = self._rows(where)
         selector = faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64)) if rows else faiss.IDSelectorRange(0, 0)
         return ann.search(self.faiss_index, vectors, k, params=ann.search_parameters(self.faiss_index, selector))
 
@@ -154,11 +153,14 @@ class FaissIndex:
         """The top ``k`` rows of each text by BM25 (see :class:`EvidenceStore`); a filter applies as a row mask."""
         mask = None
         if where:
-            clause, params = _sql(where)
-            rows = [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
             mask = np.zeros(self.passage_count, dtype=np.float32)
-            mask[rows] = 1.0
+            mask[self._rows(where)] = 1.0
         return self.lexical.search(texts, langs, k, mask)
+
+    def _rows(self, where: SearchFilter) -> list[int]:
+        """The row ids of the passages a filter lets through."""
+        clause, params = _sql(where)
+        return [r[0] for r in self.db.execute(f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {clause}", params)]
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         index = self.faiss_index

@@ -346,16 +346,25 @@ def _read(passage: str, context: str) -> set[str]:
     return {s for t in _tokens(passage) + [t for t in _tokens(context) if t.name] for s in t.stems}
 
 
+def _stems_of(text: str) -> set[str]:
+    """The stems of all of a text's content words."""
+    return {s for t in _tokens(text) for s in t.stems}
+
+
+def _matched(mine: list[_Value], theirs: list[_Value]) -> int:
+    """How many of the claim's values (``mine``) the passage gives (``theirs``)."""
+    return sum(any(_comparable(v, w) and _same(v, w) for w in theirs) for v in mine)
+
+
 def coverage(claim: str, passage: str, context: str = "") -> float:
     """The share of the claim's content words and values that the passage repeats: words by stem (in English and
     French) in the passage or its context, values (compared as values: "9,74 milliards" is "9.74 billion") in the
     passage itself."""
-    seen = {s for t in _tokens(passage + " \n " + context) for s in t.stems}
+    seen = _stems_of(passage + " \n " + context)
     tokens = _tokens(_plain(claim))
-    mine, theirs = values(claim), values(passage)
-    matched = sum(any(_comparable(v, w) and _same(v, w) for w in theirs) for v in mine)
+    mine = values(claim)
     total = len(tokens) + len(mine)
-    return (sum(bool(t.stems & seen) for t in tokens) + matched) / total if total else 0.0
+    return (sum(bool(t.stems & seen) for t in tokens) + _matched(mine, values(passage))) / total if total else 0.0
 
 
 def compare(claim: str, passage: str, context: str = "") -> list[Check]:
@@ -429,18 +438,17 @@ def restates(claim: str, passage: str, context: str, checks: list[Check]) -> boo
     if any(c.result != MATCH for c in checks) or (reports_speech(passage) and not reports_speech(claim)):
         return False
     tokens = _tokens(_plain(claim))
-    seen = {s for t in _tokens(passage + " \n " + context) for s in t.stems}
     if not tokens or coverage(claim, passage, context) < RESTATES_COVERAGE:
         return False
     plain = [t for t in tokens if not t.name]
-    mine, theirs = values(claim), values(passage)
-    own = sum(bool(t.stems & _read(passage, "")) for t in plain) + sum(any(_comparable(v, w) and _same(v, w) for w in theirs) for v in mine)
+    mine = values(claim)
+    own_stems = _stems_of(passage)
+    own = sum(bool(t.stems & own_stems) for t in plain) + _matched(mine, values(passage))
     if plain and own < OWN_WORDS * (len(plain) + len(mine)):
         return False  # the sentence before says it, not this passage ("Altman refused the offer" after the offer)
-    for t in tokens:
-        for side in (side for one, other, _ in _OPPOSITES for side in (one, other)):
-            if t.stems & side and not t.stems & seen and not side & seen:
-                return False  # "rose" is not restated by a passage without any word of rising
+    seen = _stems_of(passage + " \n " + context)
+    if any(t.stems & side and not t.stems & seen and not side & seen for t in tokens for side in _SIDES):
+        return False  # "rose" is not restated by a passage without any word of rising
     order = [fold(c.claim) for c in checks if c.kind == NAME]
     text = fold(passage)
     found = [p for p in (text.find(name) for name in order) if p >= 0]
@@ -530,6 +538,8 @@ def _axes() -> list[tuple[frozenset[str], frozenset[str], bool]]:
 
 
 _OPPOSITES = _axes()
+#: every side of every axis, for a word of direction whatever its axis.
+_SIDES = tuple(side for one, other, _ in _OPPOSITES for side in (one, other))
 #: a passive verb or a "by"/"par" agent: the names then stand in the other order for the same roles.
 _PASSIVE = re.compile(
     r"\b(?:by|par)\b[^.;]*$|\b(?:was|were|been|being|is|are|be|get|got|été|est|sont|était|étaient|sera|seront)\b[^.;]*\b(?:by|par)\b",
@@ -573,7 +583,7 @@ def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> li
 
     Names, directions and roles are compared only when claim and passage agree in negation.
     """
-    claim_tokens, passage_tokens = _tokens(_plain(claim)), _tokens(_plain(passage))
+    claim_tokens, passage_tokens, context_tokens = _tokens(_plain(claim)), _tokens(_plain(passage)), _tokens(context)
     seen = _read(passage, context)
     mine, theirs = negation(claim), negation(passage)
     if (mine is None) != (theirs is None):
@@ -590,7 +600,7 @@ def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> li
         return []
     out: list[Check] = []
     claim_stems = {s for t in claim_tokens for s in t.stems}
-    keys = {t.key for t in passage_tokens} | {t.key for t in _tokens(context)}
+    keys = {t.key for t in passage_tokens + context_tokens}
     groups = _groups(claim_tokens, claim)
     absent = [g for g in groups if not _acronym(g) and not any(t.key in keys or (len(t.key) > 4 and any(k.startswith(t.key) for k in keys)) for t in g)]
     plain = [t for t in claim_tokens if not t.name]
