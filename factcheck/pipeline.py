@@ -29,17 +29,22 @@ from .verify import (
     CONTRASTS,
     MISMATCH,
     RESTATES_COVERAGE,
+    UNNAMED,
     Check,
     Verifier,
     claim_coverage,
     compare_facts,
     load_verifier,
+    names_in_document,
     restates,
     restates_across_languages,
     rules_out_entailment,
 )
 
 AGGREGATION_FILE = "factcheck_aggregation.json"
+#: the passages either side of a retrieved one read as its document (names the claim gives that none of them
+#: mentions show that the passage speaks of something else).
+DOCUMENT_WINDOW = 12
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
 CLAIM_LANGUAGE_CONFIDENCE = 0.8
 #: seconds a first run waits for another process that is building the demo index
@@ -151,10 +156,17 @@ class Judgement:
     ranking: list[str] = field(default_factory=list)
     #: per hit, the sentence before it in its document when the passage is read with it ("" otherwise).
     contexts: list[str] = field(default_factory=list)
+    #: per hit, the passages around it in its document (``DOCUMENT_WINDOW`` either side; "" when not read).
+    surroundings: list[str] = field(default_factory=list)
     #: per hit, the verifier's own probabilities (``probabilities`` are these after the fact checks); None if not judged.
     verifier_probabilities: list[list[float] | None] = field(default_factory=list)
     #: per hit, the claim's values and names looked up in the passage (empty when not judged).
     checks: list[list[Check]] = field(default_factory=list)
+
+
+def across(claim_lang: str, hit: Hit) -> bool:
+    """Whether a claim (in ``claim_lang``, "" when unsure) and a passage are surely in different languages."""
+    return bool(claim_lang and hit.passage.lang and hit.passage.lang != claim_lang)
 
 
 def _claim_language(claim: str) -> str:
@@ -174,6 +186,9 @@ def with_checks(
       the passage is the claim but for that difference (a contrast, or a value given otherwise in a passage that
       repeats ``RESTATES_COVERAGE`` of the claim's words); otherwise it stays (the passage may speak of another
       occasion);
+    - a passage whose document never names a name of the claim (:func:`factcheck.verify.names_in_document`) speaks
+      of something else: it neither entails nor contradicts the claim (all goes to neutral) but for a contrast (the
+      claim's name in the place of the passage's);
     - a passage that restates the claim (:func:`factcheck.verify.restates`: its words, values and names) with the
       same negation cannot contradict it: its P(contradiction) goes to entailment.
 
@@ -183,6 +198,8 @@ def with_checks(
     ent, neu, con = STANCES.index(ENTAILMENT), STANCES.index(NEUTRAL), STANCES.index(CONTRADICTION)
     out = list(probabilities)
     negated = has_negation(claim), has_negation(passage)
+    if any(c.result == UNNAMED for c in checks):
+        out[neu], out[ent], out[con] = 1.0, 0.0, 0.0
     if rules_out_entailment(checks, negated=negated[0]):
         out[con], out[ent] = out[con] + out[ent], 0.0
         if any(c.result == MISMATCH and c.kind in CONTRASTS for c in checks) or claim_coverage(claim, passage, context) >= RESTATES_COVERAGE:
@@ -384,9 +401,11 @@ class FactChecker:
         return judged
 
     def _read_context(self, judged: list[Judgement]) -> None:
-        """Fill each judgement's contexts: the sentence before each passage that needs it (one read for the batch)."""
+        """Fill each judgement's contexts (the sentence before each passage that needs it) and surroundings (the
+        passages around each one in its document), in one read for the batch."""
         assert self.index is not None
-        wanted = sorted({h.row - 1 for j in judged for h in j.hits if h.row > 0 and needs_context(h.passage.text)})
+        count = self.index.passage_count
+        wanted = sorted({r for j in judged for h in j.hits if h.row >= 0 for r in range(max(h.row - DOCUMENT_WINDOW, 0), min(h.row + DOCUMENT_WINDOW + 1, count)) if r != h.row})
         try:
             before = dict(zip(wanted, self.index.passages(wanted))) if wanted else {}
         except IndexError_:  # a row before a passage may be gone (a Milvus index's deleted document): one by one
@@ -395,10 +414,12 @@ class FactChecker:
                 with contextlib.suppress(IndexError_):
                     before[row] = self.index.passages([row])[0]
         for j in judged:
-            j.contexts = []
+            j.contexts, j.surroundings = [], []
             for h in j.hits:
                 prior = before.get(h.row - 1) if h.row > 0 and needs_context(h.passage.text) else None
                 j.contexts.append(prior.text if prior is not None and prior.doc_id == h.passage.doc_id else "")
+                around = (before.get(r) for r in range(h.row - DOCUMENT_WINDOW, h.row + DOCUMENT_WINDOW + 1) if r != h.row)
+                j.surroundings.append(" ".join(p.text for p in around if p is not None and p.doc_id == h.passage.doc_id))
 
     def judge_evidence(self, claims: Sequence[str], evidence: Sequence[Sequence[str]]) -> list[Judgement]:
         """Judge each claim against evidence given instead of retrieved (a benchmark's gold evidence: oracle mode).
@@ -427,12 +448,18 @@ class FactChecker:
         probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
         for j in judged:
             j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
-            j.checks = [compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else [] for h, c in zip(j.hits, j.contexts)]
             claim_lang = _claim_language(j.claim)
+            around = j.surroundings or [""] * len(j.hits)
+            j.checks = []
+            for h, c, a in zip(j.hits, j.contexts, around):
+                checks = compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else []
+                if a and not across(claim_lang, h):  # a name's spelling is the claim's language's
+                    checks = names_in_document(j.claim, checks, f"{a} {c} {h.passage.title}")
+                j.checks.append(checks)
             j.probabilities = [
                 None
                 if p is None
-                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=bool(claim_lang and h.passage.lang and h.passage.lang != claim_lang))
+                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=across(claim_lang, h))
                 for h, p, checks, c in zip(j.hits, j.verifier_probabilities, j.checks, j.contexts)
             ]
 

@@ -22,9 +22,10 @@ from ._calibration import (
     fit_temperature,
     softmax,
 )
-from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, Check, contrasts, reports_speech, restates, restates_across_languages, rules_out_entailment
+from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, UNNAMED, Check, contrasts, reports_speech, restates, restates_across_languages, rules_out_entailment
 from ._facts import compare as compare_facts
 from ._facts import coverage as claim_coverage
+from ._facts import in_document as names_in_document
 from ._facts import names as find_names
 from ._facts import values as find_values
 from ._verifier import DEFAULT_VERIFIER, VERIFIER_LANGUAGE, Verifier, VerifierConfig, default_verifier_path, load_verifier, resolve_verifier
@@ -58,6 +59,8 @@ __all__ = [
     "restates",
     "restates_across_languages",
     "rules_out_entailment",
+    "names_in_document",
+    "UNNAMED",
     "softmax",
     "xling_classifier_path",
 ]

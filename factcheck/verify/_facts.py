@@ -23,7 +23,7 @@ from ..labels import negation
 NUMBER, PERCENT, MONEY, YEAR, DATE, SCORE, NAME = "number", "percent", "money", "year", "date", "score", "name"
 WEEKDAY = "weekday"
 #: results of a check.
-MATCH, MISMATCH, ABSENT = "match", "mismatch", "absent"
+MATCH, MISMATCH, ABSENT, UNNAMED = "match", "mismatch", "absent", "unnamed"
 
 _SCALES = {
     "thousand": 1e3, "thousands": 1e3, "k": 1e3, "mille": 1e3,
@@ -88,7 +88,8 @@ _NOT_NAMES = frozenset(
 @dataclass(frozen=True)
 class Check:
     """One value of the claim looked up in the passage: ``match`` (the passage gives it), ``mismatch`` (the passage
-    gives another value of that kind: ``evidence`` lists them) or ``absent`` (a name the passage does not mention).
+    gives another value of that kind: ``evidence`` lists them), ``absent`` (a name the passage does not mention) or
+    ``unnamed`` (a name neither the passage nor the rest of its document mentions: it speaks of something else).
     For a value given otherwise, ``about`` lists the words around it that claim and passage share (what the value is
     said of: "billet plein tarif coûte"); for the differences of :func:`contrasts`, ``kind`` says which."""
 
@@ -108,6 +109,8 @@ class Check:
             return f"the claim says {self.claim}, the passage says {self.evidence}"
         if self.result == ABSENT:
             return f"the passage does not name {self.claim}"
+        if self.result == UNNAMED:
+            return f"neither the passage nor its document names {self.claim}"
         return f"{self.claim} as in the passage"
 
 
@@ -227,6 +230,20 @@ def _comparable(value: _Value, other: _Value) -> bool:
     return other.kind == value.kind
 
 
+_CALENDAR_KINDS = frozenset({DATE, "month", "year", WEEKDAY})
+_BOUNDS = {
+    "start": re.compile(r"\b(?:from|since|starting|beginning|à partir d[ue']|à compter d[ue']|depuis|dès|du)\W+(?:\w+\W+){0,2}$", re.I),
+    "end": re.compile(r"\b(?:until|till|through|to|jusqu['’](?:au|à|en)|au)\W+(?:\w+\W+){0,2}$", re.I),
+}
+
+
+def _bound(text: str, value: _Value) -> str | None:
+    """Whether a date opens ("from 8 March", "à partir du samedi 8 mars") or closes ("until 29 June", "jusqu'au
+    29 juin") a span, from the words just before it; None for neither."""
+    before = text[max(0, value.start - 40) : value.start]
+    return next((name for name, pattern in _BOUNDS.items() if pattern.search(before)), None)
+
+
 def _same_noun(a: str | None, b: str | None) -> bool:
     """Counted nouns alike, one the start of the other across languages too ("degree" / "degré")."""
     if a is None or b is None:
@@ -286,7 +303,7 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     """A text's content words (no function word, no figure). A capitalised word is a name, except a lone first word
-    (a sentence start) without a capital inside."""
+    of the text (a sentence start) without a capital inside."""
     out = []
     for m in re.finditer(r"[^\W_]+", text):
         word, key = m.group(0), fold(m.group(0))
@@ -294,9 +311,19 @@ def _tokens(text: str) -> list[_Token]:
             continue
         name = len(word) > 1 and key not in _MONTHS and key not in _TITLES and (word[0].isupper() or any(c.isupper() for c in word[1:]))
         out.append(_Token(word, key, frozenset(_stems(word.lower())), m.start(), m.end(), name))
-    if out and out[0].name and not any(c.isupper() for c in out[0].text[1:]) and (len(out) < 2 or not out[1].name or not _joined(text, out[0], out[1])):
+    if out and out[0].name and not re.search(r"\w", text[: out[0].start]) and not any(c.isupper() for c in out[0].text[1:]) and (len(out) < 2 or not out[1].name or not _joined(text, out[0], out[1])):
         out[0] = replace(out[0], name=False)
     return out
+
+
+def _as_named_in(tokens: list[_Token], other: list[_Token]) -> list[_Token]:
+    """A text's tokens with a capitalised first word made a name again where the other text writes it as a name
+    ("Lyon beat Nantes" / "Nantes beat Lyon"): for the order of names in a restatement only, as a role contrast
+    would also take symmetric words ("Microsoft is a partner of OpenAI" / "OpenAI's partners, Microsoft among
+    them") for roles."""
+    if tokens and not tokens[0].name and tokens[0].text[:1].isupper() and any(t.name and t.key == tokens[0].key for t in other):
+        return [replace(tokens[0], name=True), *tokens[1:]]
+    return tokens
 
 
 def _joined(text: str, a: _Token, b: _Token) -> bool:
@@ -367,6 +394,35 @@ def coverage(claim: str, passage: str, context: str = "") -> float:
     return (sum(bool(t.stems & seen) for t in tokens) + _matched(mine, values(passage))) / total if total else 0.0
 
 
+def _haystack(text: str) -> str:
+    """A text folded to its words between spaces, for :func:`_names`."""
+    return " " + re.sub(r"[^\w]+", " ", fold(text)) + " "
+
+
+def _names(haystack: str, name: str) -> bool:
+    """Whether a text (as :func:`_haystack` gives it) names ``name``: the word, or a longer word it begins
+    ("Norvance's", "Garnier" in "Garnier-Lambert")."""
+    key = re.sub(r"[^\w]+", " ", fold(name)).strip()
+    return f" {key} " in haystack or (len(key) > 4 and f" {key}" in haystack)
+
+
+def _proper(word: str, claim: str) -> bool:
+    """A proper name as news spells it (Oslo, Calderbridge): letters, one capital at the start, and not the claim's
+    first word. Terms of science (Th2, pre-miRNA, ADAR1, Ly6C) have variant spellings ("T(H)2", "pre-microRNA"):
+    their absence says little."""
+    return word.isalpha() and word[0].isupper() and word[1:].islower() and not re.match(r"\W*" + re.escape(word) + r"\b", claim)
+
+
+def in_document(claim: str, checks: list[Check], document: str) -> list[Check]:
+    """The checks with each proper name the passage does not mention looked up in the rest of its document
+    (``document``: the passages around it): one the document never mentions either is ``unnamed``. A passage whose
+    document never names what the claim is about (Oslo, Calderbridge's tram) states nothing about it."""
+    if not document or all(c.result != ABSENT for c in checks):
+        return checks
+    haystack = _haystack(document)
+    return [replace(c, result=UNNAMED) if c.result == ABSENT and _proper(c.claim, claim) and not _names(haystack, c.claim) else c for c in checks]
+
+
 def compare(claim: str, passage: str, context: str = "") -> list[Check]:
     """The claim's values and names looked up in a passage (``context``: text read with it, such as the sentence
     before and the document title: names may be found there, values only in the passage itself), then the
@@ -377,11 +433,9 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
     ``SLOT_WINDOW`` words: the claim's fine is not the amount a prosecutor asked for), and the passage names every
     name of the claim, or shares two words around the value with it, or repeats ``CONTRAST_COVERAGE`` of the claim."""
     checks: list[Check] = []
-    haystack = " " + re.sub(r"[^\w]+", " ", fold(passage + " " + context)) + " "
+    haystack = _haystack(passage + " " + context)
     for name in names(claim):
-        key = re.sub(r"[^\w]+", " ", fold(name)).strip()
-        found = f" {key} " in haystack or (len(key) > 4 and f" {key}" in haystack)
-        checks.append(Check(NAME, name, MATCH if found else ABSENT))
+        checks.append(Check(NAME, name, MATCH if _names(haystack, name) else ABSENT))
     all_named = all(c.result == MATCH for c in checks)
     theirs = values(passage)
     claim_tokens, passage_tokens = _tokens(_plain(claim)), _tokens(_plain(passage))
@@ -391,6 +445,9 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
         candidates = [v for v in theirs if _comparable(value, v)]
         if value.kind == "month":
             candidates = [v if v.kind == "month" else replace(v, kind="month", value=v.value[1]) for v in candidates]  # type: ignore[index]
+        if value.kind in _CALENDAR_KINDS:  # "until 29 June" is not "from 8 March": the start and the end of something
+            bound = _bound(claim, value)
+            candidates = [v for v in candidates if not (bound and (theirs_bound := _bound(passage, v)) and theirs_bound != bound)]
         if not candidates:
             continue
         if any(_same(value, v) for v in candidates):
@@ -431,7 +488,7 @@ def reports_speech(text: str) -> bool:
 def restates(claim: str, passage: str, context: str, checks: list[Check]) -> bool:
     """Whether the passage says what the claim says, word for word or nearly: it repeats at least
     ``RESTATES_COVERAGE`` of the claim's content words, gives every value the claim states and no other, names every
-    name, in the same order (so "B beat A" does not restate "A beat B"), and no difference of :func:`contrasts` sets
+    name, none of them in another's role (so "B beat A" does not restate "A beat B"), and no difference of :func:`contrasts` sets
     them apart; a claim word of direction (rose, accepted, launched) that the passage does not repeat makes it no restatement. A
     passage reporting what someone said restates only a claim that reports it too ("Musk claimed the funds are
     missing" is one side of a dispute, not the fact). Negations are the caller's to compare."""
@@ -443,16 +500,17 @@ def restates(claim: str, passage: str, context: str, checks: list[Check]) -> boo
     plain = [t for t in tokens if not t.name]
     mine = values(claim)
     own_stems = _stems_of(passage)
-    own = sum(bool(t.stems & own_stems) for t in plain) + _matched(mine, values(passage))
+    given = _matched(mine, values(passage))
+    if given < len(mine):
+        return False  # a value the passage does not give ("won the final in 2022" / "won the final on Saturday")
+    own = sum(bool(t.stems & own_stems) for t in plain) + given
     if plain and own < OWN_WORDS * (len(plain) + len(mine)):
         return False  # the sentence before says it, not this passage ("Altman refused the offer" after the offer)
     seen = _stems_of(passage + " \n " + context)
     if any(t.stems & side and not t.stems & seen and not side & seen for t in tokens for side in _SIDES):
         return False  # "rose" is not restated by a passage without any word of rising
-    order = [fold(c.claim) for c in checks if c.kind == NAME]
-    text = fold(passage)
-    found = [p for p in (text.find(name) for name in order) if p >= 0]
-    return found == sorted(found)
+    passage_tokens = _tokens(_plain(passage))
+    return not any(shared for _, _, shared in _reversals(_as_named_in(tokens, passage_tokens), claim, passage_tokens))
 
 
 def restates_across_languages(claim: str, passage: str, checks: list[Check]) -> bool:
@@ -568,6 +626,22 @@ def _position(group: list[_Token], tokens: list[_Token]) -> _Token | None:
     return next((t for t in tokens if t.key in keys), None)
 
 
+def _reversals(claim_tokens: list[_Token], claim: str, passage_tokens: list[_Token]) -> list[tuple[list[_Token], list[_Token], bool]]:
+    """The pairs of the claim's names that stand in the passage in the other order, each with whether a word
+    between them in the claim stands between them in the passage too (then they swapped roles: "A beat B" / "B beat
+    A"; "ran the European business of Norvance" / "led Norvance ... ran its European business" did not)."""
+    placed = [(g, _position(g, passage_tokens)) for g in _groups(claim_tokens, claim)]
+    out = []
+    for i, (a, pa) in enumerate(placed):
+        for b, pb in placed[i + 1 :]:
+            if pa is None or pb is None or pa.start < pb.start:
+                continue
+            between = [t for t in claim_tokens if not t.name and a[-1].end <= t.start and t.end <= b[0].start]
+            theirs_between = [t for t in passage_tokens if not t.name and pb.end <= t.start and t.end <= pa.start]
+            out.append((a, b, any(t.stems & u.stems for t in between for u in theirs_between)))
+    return out
+
+
 def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> list[Check]:
     """The one difference that makes a passage contradict a claim it otherwise repeats (``checks``: the claim's values
     and names as :func:`compare` found them):
@@ -610,23 +684,13 @@ def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> li
         others = [g for g in _groups(passage_tokens, passage) if not _acronym(g) and not any(t.key in claim_keys for t in g)]
         if others:
             out.append(Check(NAME, _shown(absent[0]), MISMATCH, ", ".join(_shown(g) for g in others)))
-    reversed_names = None
-    placed = [(g, _position(g, passage_tokens)) for g in groups]
-    for i, (a, pa) in enumerate(placed):
-        for b, pb in placed[i + 1 :]:
-            if pa is None or pb is None or pa.start < pb.start:
-                continue
-            reversed_names = (a, b)
-            between = [t for t in claim_tokens if not t.name and a[-1].end <= t.start and t.end <= b[0].start]
-            theirs_between = [t for t in passage_tokens if not t.name and pb.end <= t.start and t.end <= pa.start]
-            shared = any(t.stems & u.stems for t in between for u in theirs_between)
-            if shared and not _PASSIVE.search(claim) and not _PASSIVE.search(passage) and _coverage(claim_tokens, seen) >= CONTRAST_COVERAGE:
-                out.append(Check(ROLE, f"{_shown(a)} … {_shown(b)}", MISMATCH, f"{_shown(b)} … {_shown(a)}"))
-                break
-        if out and out[-1].kind == ROLE:
+    reversals = _reversals(claim_tokens, claim, passage_tokens)
+    for a, b, shared in reversals:
+        if shared and not _PASSIVE.search(claim) and not _PASSIVE.search(passage) and _coverage(claim_tokens, seen) >= CONTRAST_COVERAGE:
+            out.append(Check(ROLE, f"{_shown(a)} … {_shown(b)}", MISMATCH, f"{_shown(b)} … {_shown(a)}"))
             break
     for one, other, converse in _OPPOSITES:
-        if converse and reversed_names:
+        if converse and reversals:
             continue
         for side, opposite in ((one, other), (other, one)):
             said = [t for t in claim_tokens if t.stems & side and not t.stems & seen]
@@ -642,8 +706,9 @@ def contrasts(claim: str, passage: str, context: str, checks: list[Check]) -> li
 def rules_out_entailment(checks: list[Check], *, negated: bool = False) -> bool:
     """Whether the checks show that the passage cannot entail the claim: a difference :func:`contrasts` found, or
     another value for something the claim states (:func:`compare` reports one only where the passage speaks of the
-    same thing). ``negated``: the claim has a negation, and then a value given otherwise says nothing (a claim that
+    same thing, and not in a document that never names a name of the claim). ``negated``: the claim has a negation, and then a value given otherwise says nothing (a claim that
     denies a wrong year is right)."""
     if any(c.result == MISMATCH and c.kind in CONTRASTS for c in checks):
         return True
-    return not negated and any(c.result == MISMATCH for c in checks)
+    elsewhere = any(c.result == UNNAMED for c in checks)  # its values are said of something else
+    return not negated and not elsewhere and any(c.result == MISMATCH for c in checks)

@@ -9,7 +9,7 @@ import pytest
 from factcheck.labels import STANCES
 from factcheck.pipeline import with_checks
 from factcheck.verify import compare_facts, restates, restates_across_languages, rules_out_entailment
-from factcheck.verify._facts import MATCH, MISMATCH, values
+from factcheck.verify._facts import MATCH, MISMATCH, UNNAMED, in_document, values
 
 
 def _results(claim: str, passage: str, context: str = "") -> dict[str, str]:
@@ -169,3 +169,43 @@ def test_a_contrast_moves_neutral_too() -> None:
     claim, passage = "The ministry approved the Lindell wind farm.", "The ministry rejected the Lindell wind farm."
     out = with_checks(p, compare_facts(claim, passage), claim, passage)
     assert out[con] == pytest.approx(1.0)
+
+
+def test_a_restatement_gives_every_value_and_names_may_be_ordered_otherwise() -> None:
+    claim = "Edenside Town won the Westmorland Cup final in 2022."
+    passage = "Millbrook won the Westmorland Cup final on Saturday, beating Edenside Town 3-1."
+    assert not restates(claim, passage, "", compare_facts(claim, passage))  # 2022 is not given
+    # names in another order are not in another's role unless a word between them is shared
+    claim, passage = "Sandra Okoye previously ran the European business of Norvance Foods.", "Sandra Okoye has led Norvance Foods since 2022 and previously ran its European business."
+    assert restates(claim, passage, "", compare_facts(claim, passage))
+
+
+def test_a_name_no_passage_of_the_document_mentions_says_the_passage_speaks_of_something_else() -> None:
+    ent, neu, con = (STANCES.index(s) for s in ("entailment", "neutral", "contradiction"))
+    claim = "Heron Air plans to open a route from Inverness to Oslo."
+    passage = "Heron Air will launch the first direct flights between Inverness and Bergen on 2 May."
+    document = "Heron Air carried 410,000 passengers last year. The airline expects 20,000 passengers on the route."
+    checks = in_document(claim, compare_facts(claim, passage), document)
+    assert {c.claim: c.result for c in checks if c.kind == "name"}["Oslo"] == UNNAMED
+    p = [0.0] * 3
+    p[ent], p[neu], p[con] = 0.7, 0.1, 0.2
+    out = with_checks(p, checks, claim, passage)
+    assert out[neu] == pytest.approx(1.0)
+    # a name elsewhere in the document is only absent from the passage
+    assert all(c.result != UNNAMED for c in in_document(claim, compare_facts(claim, passage), document + " A route to Oslo is studied."))
+    # terms of science, spelled many ways, and a claim's first word are never unnamed
+    term = "CX3CR1 on the Th2 cells promotes survival"
+    assert all(c.result != UNNAMED for c in in_document(term, compare_facts(term, "CX3CR1 promoted T(H)2 survival."), "The lungs were inflamed."))
+
+
+def test_a_date_that_opens_a_span_is_not_compared_with_one_that_closes_it() -> None:
+    claim = "The Garnier exhibition at the Delorme museum runs until 29 June."
+    assert "date:29 June" not in _results(claim, "The Delorme museum opens the Garnier exhibition from Saturday 8 March.")
+    assert _results(claim, "The Garnier exhibition at the Delorme museum runs until 29 May.")["date:29 June"] == MISMATCH
+    assert "date:29 juin" not in _results("L'exposition Garnier se tiendra jusqu'au 29 juin.", "Le musée consacre à partir du samedi 8 mars une exposition à Garnier.")
+
+
+def test_a_capitalised_word_inside_a_claim_is_a_name_even_after_a_function_word() -> None:
+    claim = "The 28 trams for Calderbridge were built by Hartwell Rolling Stock at its factory in Leicester."
+    passage = "The 28 trams were built by Hartwell Rolling Stock at its factory in Derby."
+    assert _contrasts(claim, passage.replace("The 28", "Calderbridge's 28")) == ["name:Leicester>Derby"]
