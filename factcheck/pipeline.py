@@ -45,6 +45,8 @@ AGGREGATION_FILE = "factcheck_aggregation.json"
 #: the passages either side of a retrieved one read as its document (names the claim gives that none of them
 #: mentions show that the passage speaks of something else).
 DOCUMENT_WINDOW = 12
+#: rows read from the index in one call (SQLite's limit on query parameters is 32,766).
+READ_ROWS = 20000
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
 CLAIM_LANGUAGE_CONFIDENCE = 0.8
 #: seconds a first run waits for another process that is building the demo index
@@ -162,6 +164,10 @@ class Judgement:
     verifier_probabilities: list[list[float] | None] = field(default_factory=list)
     #: per hit, the claim's values and names looked up in the passage (empty when not judged).
     checks: list[list[Check]] = field(default_factory=list)
+
+
+def _chunks(rows: list[int], size: int) -> list[list[int]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def across(claim_lang: str, hit: Hit) -> bool:
@@ -405,14 +411,20 @@ class FactChecker:
         passages around each one in its document), in one read for the batch."""
         assert self.index is not None
         count = self.index.passage_count
-        wanted = sorted({r for j in judged for h in j.hits if h.row >= 0 for r in range(max(h.row - DOCUMENT_WINDOW, 0), min(h.row + DOCUMENT_WINDOW + 1, count)) if r != h.row})
-        try:
-            before = dict(zip(wanted, self.index.passages(wanted))) if wanted else {}
-        except IndexError_:  # a row before a passage may be gone (a Milvus index's deleted document): one by one
-            before = {}
-            for row in wanted:
-                with contextlib.suppress(IndexError_):
-                    before[row] = self.index.passages([row])[0]
+        windows = {h.row: [r for r in range(max(h.row - DOCUMENT_WINDOW, 0), min(h.row + DOCUMENT_WINDOW + 1, count)) if r != h.row] for j in judged for h in j.hits if h.row >= 0}
+        before: dict[int, Passage] = {}
+        for rows in _chunks(sorted({r for window in windows.values() for r in window}), READ_ROWS):
+            try:
+                before.update(zip(rows, self.index.passages(rows)))
+            except IndexError_:  # a row may be gone (a Milvus index's deleted document): window by window, then one by one
+                for window in windows.values():
+                    try:
+                        before.update(zip(window, self.index.passages(window)))
+                    except IndexError_:
+                        for row in window:
+                            with contextlib.suppress(IndexError_):
+                                before[row] = self.index.passages([row])[0]
+                break
         for j in judged:
             j.contexts, j.surroundings = [], []
             for h in j.hits:

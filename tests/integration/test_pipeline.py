@@ -88,3 +88,25 @@ def test_empty_and_overlong_claims(checker: FactChecker) -> None:
     assert verdict.warnings and len(verdict.claim) < len(long_claim)
 
 
+
+
+def test_a_passage_whose_document_never_names_the_claims_place_neither_supports_nor_disputes_it(tmp_path: Path) -> None:
+    write(
+        tmp_path / "docs" / "airline.md",
+        "---\ntitle: Heron Air to fly to Bergen\n---\n"
+        "The Scottish airline Heron Air will launch direct flights between Inverness and Bergen on 2 May.\n\n"
+        "Heron Air carried 410,000 passengers last year and employs 260 people.\n\n"
+        "The route will operate three times a week.\n",
+    )
+    write(tmp_path / "docs" / "ferry.md", "---\ntitle: Ferry timetable\n---\nA ferry to Oslo leaves Aberdeen every Friday.\n")
+    checker = FactChecker.build([tmp_path / "docs"], tmp_path / "idx")
+    verdict = checker.check("Heron Air plans to open a route from Inverness to Oslo")
+    judged = [e for e in verdict.evidence if e.stance is not None and e.doc_id == "airline.md"]
+    assert judged, "the airline's passages were judged"
+    for e in judged:
+        assert {"kind": "name", "claim": "Oslo", "result": "unnamed"}.items() <= next(c for c in e.checks if c["claim"] == "Oslo").items()
+        assert e.stance == "neutral" and e.probabilities is not None and e.probabilities["neutral"] == 1.0
+    # the ferry note names Oslo but never Heron Air: it says nothing about the airline either
+    assert verdict.label == "unverified"
+    # a claim about what the airline's document does say is still supported
+    assert checker.check("Heron Air will launch direct flights between Inverness and Bergen").label == "supported"
