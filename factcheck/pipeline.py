@@ -32,6 +32,7 @@ from .verify import (
     UNNAMED,
     Check,
     Verifier,
+    aligned_claim,
     claim_coverage,
     compare_facts,
     load_verifier,
@@ -456,11 +457,8 @@ class FactChecker:
         context), in one call; the fact checks then compare the claim's values and names with each passage's."""
         for j in judged:
             j.contexts = j.contexts or [""] * len(j.hits)
-        pairs = [(reading_text(h.passage.text, c), j.claim) for j in judged for h, c in zip(j.hits, j.contexts) if reads(h)]
-        probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
-        for j in judged:
-            j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
-            claim_lang = _claim_language(j.claim)
+        languages = [_claim_language(j.claim) for j in judged]
+        for j, claim_lang in zip(judged, languages):
             around = j.surroundings or [""] * len(j.hits)
             j.checks = []
             for h, c, a in zip(j.hits, j.contexts, around):
@@ -468,6 +466,16 @@ class FactChecker:
                 if a and not across(claim_lang, h):  # a name's spelling is the claim's language's
                     checks = names_in_document(j.claim, checks, f"{a} {c} {h.passage.title}")
                 j.checks.append(checks)
+        # the verifier reads the claim with its values written as the passage writes them (same language only)
+        pairs = [
+            (reading_text(h.passage.text, c), j.claim if across(claim_lang, h) else aligned_claim(j.claim, checks))
+            for j, claim_lang in zip(judged, languages)
+            for h, c, checks in zip(j.hits, j.contexts, j.checks)
+            if reads(h)
+        ]
+        probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
+        for j, claim_lang in zip(judged, languages):
+            j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
             j.probabilities = [
                 None
                 if p is None

@@ -23,6 +23,7 @@ from ._calibration import (
     softmax,
 )
 from ._facts import CONTRASTS, MISMATCH, RESTATES_COVERAGE, UNNAMED, Check, contrasts, reports_speech, restates, restates_across_languages, rules_out_entailment
+from ._facts import aligned as aligned_claim
 from ._facts import compare as compare_facts
 from ._facts import coverage as claim_coverage
 from ._facts import in_document as names_in_document
@@ -60,6 +61,7 @@ __all__ = [
     "restates_across_languages",
     "rules_out_entailment",
     "names_in_document",
+    "aligned_claim",
     "UNNAMED",
     "softmax",
     "xling_classifier_path",

@@ -87,7 +87,7 @@ _NOT_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class Check:
-    """One value of the claim looked up in the passage: ``match`` (the passage gives it), ``mismatch`` (the passage
+    """One value of the claim looked up in the passage: ``match`` (the passage gives it: ``evidence`` is how), ``mismatch`` (the passage
     gives another value of that kind: ``evidence`` lists them), ``absent`` (a name the passage does not mention) or
     ``unnamed`` (a name neither the passage nor the rest of its document mentions: it speaks of something else).
     For a value given otherwise, ``about`` lists the words around it that claim and passage share (what the value is
@@ -450,8 +450,9 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
             candidates = [v for v in candidates if not (bound and (theirs_bound := _bound(passage, v)) and theirs_bound != bound)]
         if not candidates:
             continue
-        if any(_same(value, v) for v in candidates):
-            found_values.append(Check(value.kind, value.text, MATCH))
+        same = next((v for v in candidates if _same(value, v)), None)
+        if same is not None:
+            found_values.append(Check(value.kind, value.text, MATCH, same.text))
             continue
         near = _near(claim_tokens, value.start, value.end)
         counted = value.kind == NUMBER and value.value[0] is not None  # type: ignore[index]
@@ -468,6 +469,16 @@ def compare(claim: str, passage: str, context: str = "") -> list[Check]:
         found_values.append(Check(value.kind, value.text, MISMATCH, ", ".join(dict.fromkeys(v.text for v in said_of)), " ".join(about)))
     checks = found_values + checks
     return checks + contrasts(claim, passage, context, checks)
+
+
+def aligned(claim: str, checks: list[Check]) -> str:
+    """The claim with each value it shares with the passage written as the passage writes it ("11,600 metres" ->
+    "11.6 kilometres", "six per cent" -> "6%"): the verifier then reads the same fact in the same words, and does
+    not take a figure written otherwise for another figure."""
+    for c in checks:
+        if c.kind != NAME and c.result == MATCH and c.evidence and c.evidence != c.claim:
+            claim = claim.replace(c.claim, c.evidence, 1)
+    return claim
 
 
 #: reported speech: a passage that says someone said something does not state it.

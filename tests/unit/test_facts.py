@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.labels import STANCES
 from factcheck.pipeline import with_checks
-from factcheck.verify import compare_facts, restates, restates_across_languages, rules_out_entailment
+from factcheck.verify import aligned_claim, compare_facts, restates, restates_across_languages, rules_out_entailment
 from factcheck.verify._facts import MATCH, MISMATCH, UNNAMED, in_document, values
 
 
@@ -209,3 +209,12 @@ def test_a_capitalised_word_inside_a_claim_is_a_name_even_after_a_function_word(
     claim = "The 28 trams for Calderbridge were built by Hartwell Rolling Stock at its factory in Leicester."
     passage = "The 28 trams were built by Hartwell Rolling Stock at its factory in Derby."
     assert _contrasts(claim, passage.replace("The 28", "Calderbridge's 28")) == ["name:Leicester>Derby"]
+
+
+def test_the_verifier_reads_the_claims_values_as_the_passage_writes_them() -> None:
+    claim, passage = "The Blue Line is 11,600 metres long and cost £742 million.", "The line runs for 11.6 kilometres and cost £742 million."
+    checks = compare_facts(claim, passage)
+    assert aligned_claim(claim, checks) == "The Blue Line is 11.6 kilometres long and cost £742 million."
+    # a value given otherwise is left as the claim gives it
+    other = "The line runs for 12 kilometres."
+    assert aligned_claim(claim, compare_facts(claim, other)) == claim
