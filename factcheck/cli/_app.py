@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import sys
 import warnings
@@ -37,6 +38,7 @@ from ..training import (
     write_jsonl,
 )
 from ..verify import load_verifier
+from ._html import text_report_html
 from ._render import print_comparison, print_manifest, print_summary, print_text_report, print_verdict, progress_hook, stderr, stdout
 
 
@@ -221,6 +223,17 @@ def _read_claims(file: Path) -> list[dict]:
     return rows
 
 
+def _write_html(path: Path, page: str) -> None:
+    """Write a page whole or not at all (a temporary file renamed over it)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FactcheckError(f"--html {path}: cannot write it ({exc.strerror or exc}): give a writable file name") from None
+
+
 def _read_doc(doc: Path) -> str:
     """The text of --doc: standard input for -, else the file read as factcheck index reads it (front matter and
     HTML markup left out)."""
@@ -255,6 +268,7 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line), .jsonl ({\"claim\": ...} per line) or .csv/.tsv (a claim column) file.")
 @click.option("--doc", "doc", type=click.Path(path_type=Path, allow_dash=True), help="Check a whole text (.txt, .md, .html; - for standard input): its check-worthy sentences, each checked and marked in place.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
+@click.option("--html", "html_out", type=click.Path(path_type=Path), help="With --doc: also write the report as a self-contained HTML page to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
@@ -275,6 +289,7 @@ def check(
     claims_file: Path | None,
     doc: Path | None,
     out: Path | None,
+    html_out: Path | None,
     as_json: bool,
     top_k: int | None,
     verifier: str | None,
@@ -298,6 +313,10 @@ def check(
         raise click.UsageError("give a CLAIM to check, --file with one claim per line, or --doc with a whole text")
     if out is not None and claims_file is None:
         raise click.UsageError("--out needs --file")
+    if html_out is not None and doc is None:
+        raise click.UsageError("--html writes the report of a --doc")
+    if html_out is not None and html_out.is_dir():
+        raise FactcheckError(f"--html {html_out} is a directory: give a file name, such as report.html")
     if claim is not None and not claim.strip():
         raise FactcheckError("empty claim: give the text of the claim to check")
     use_ray = use_ray or ray_address is not None or ray_workers is not None
@@ -336,10 +355,14 @@ def check(
                 report = checker.check_text(text, progress=hook).to_dict()
         for message in {str(w.message) for w in caught}:
             click.echo(f"factcheck: warning: {message}", err=True)
+        if html_out is not None:
+            _write_html(html_out, text_report_html(report, text, title=f"factcheck: {doc.name if str(doc) != '-' else 'standard input'}"))
         if as_json:
             click.echo(json.dumps(report, ensure_ascii=False))
         else:
             print_text_report(stdout(), report, text)
+        if html_out is not None:
+            click.echo(f"factcheck: wrote {html_out}", err=True)
         return
     checker = _open_checker(spec)
     with warnings.catch_warnings(record=True) as caught:

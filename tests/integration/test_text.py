@@ -45,3 +45,39 @@ def test_the_console_script_marks_the_text_and_gives_json_with_spans(tmp_path: P
 
 def test_a_missing_doc_is_one_line(tmp_path: Path) -> None:
     one_line_error(run_cli("check", "--doc", str(tmp_path / "nope.md")), "no such file")
+
+
+def test_the_report_is_written_as_a_self_contained_html_page(tmp_path: Path, demo_index: Path) -> None:
+    from html.parser import HTMLParser
+
+    doc = write(tmp_path / "week.md", TEXT.replace("in return.", "in return. <script>alert(1)</script>"))
+    page = tmp_path / "report.html"
+    shown = run_cli("check", "--doc", str(doc), "--index", str(demo_index), "--html", str(page), "--json")
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.marks: list[str] = []
+            self.rows: list[str] = []
+            self.tags: set[str] = set()
+            self.links: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            self.tags.add(tag)
+            if tag == "mark":
+                self.marks.append(a["class"] or "")
+            if tag == "tr" and (a.get("id") or "").startswith("c"):
+                self.rows.append(a["id"] or "")
+            if tag in ("link", "img", "script") or (tag == "a" and not (a.get("href") or "").startswith("#")):
+                self.links.append(tag)
+
+    parsed = Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert parsed.marks == [c["label"] for c in report["claims"]]  # each checked sentence marked with its verdict
+    assert parsed.rows == [f"c{c['n']}" for c in report["claims"]]  # and a row in the table
+    assert parsed.links == []  # self-contained: nothing loaded, the text's <script> shown as text
+    assert "&lt;script&gt;" in page.read_text(encoding="utf-8")
+    one_line_error(run_cli("check", "--doc", str(doc), "--index", str(demo_index), "--html", str(tmp_path)), "is a directory")

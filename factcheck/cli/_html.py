@@ -1,0 +1,67 @@
+"""A checked text as one self-contained HTML page (`factcheck check --doc FILE --html REPORT`): the text with each
+checked sentence marked by its verdict and numbered, the table of claims with the passage that decided each, and
+the summary. No script, no external file: it opens anywhere and can be mailed."""
+
+from __future__ import annotations
+
+from html import escape
+
+#: colours per label (text, background), as the terminal shows them.
+_COLOURS = {"supported": ("#14532d", "#dcfce7"), "disputed": ("#7f1d1d", "#fee2e2"), "unverified": ("#713f12", "#fef9c3")}
+
+_STYLE = """
+body { font: 16px/1.55 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; }
+h1 { font-size: 1.4rem; } .summary { margin: 1rem 0; }
+.text { white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }
+mark { border-radius: 3px; padding: 0 2px; } sup a { text-decoration: none; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; font-size: 0.95rem; }
+th, td { border: 1px solid #ddd; padding: 0.4rem 0.5rem; vertical-align: top; text-align: left; }
+.label { font-weight: bold; } .source, .checks { color: #555; font-size: 0.85rem; }
+""" + "".join(f"\n.{label} {{ color: {fg}; background: {bg}; }}" for label, (fg, bg) in _COLOURS.items())
+
+
+def _evidence(claim: dict) -> str:
+    """The passage that decided a claim, its source, and the checks that fired on it."""
+    top = next((e for e in claim["evidence"] if e.get("decisive")), None)
+    if top is None:
+        return "<td>no passage takes a clear stance</td>"
+    source = " · ".join(escape(str(part)) for part in (top.get("title") or top.get("doc_id"), top.get("source"), top.get("date")) if part)
+    fired = [c["text"] for c in top.get("checks") or [] if c.get("result") != "match"]
+    checks = f'<div class="checks">{escape("; ".join(fired))}</div>' if fired else ""
+    return f'<td>{escape(top["text"])}<div class="source">{source}</div>{checks}</td>'
+
+
+def text_report_html(report: dict, text: str, title: str = "factcheck report") -> str:
+    """The page for ``report`` (``TextReport.to_dict()``) of ``text`` (the text its spans point into)."""
+    marked, cursor = [], 0
+    for claim in report["claims"]:
+        n, label = claim["n"], claim["label"]
+        marked.append(escape(text[cursor : claim["start"]]))
+        marked.append(
+            f'<mark class="{label}" id="s{n}" title="{label}, confidence {claim["confidence"]:.2f}">{escape(text[claim["start"] : claim["end"]])}</mark>'
+            f'<sup><a href="#c{n}" class="{label}">{n}</a></sup>'
+        )
+        cursor = claim["end"]
+    marked.append(escape(text[cursor:]))
+    rows = []
+    for claim in report["claims"]:
+        n, label = claim["n"], claim["label"]
+        resolved = f'<div class="source">“{escape(claim["resolved"])}” put for its pronoun</div>' if claim.get("resolved") else ""
+        rows.append(
+            f'<tr id="c{n}"><td><a href="#s{n}">{n}</a></td><td>{escape(claim["claim"])}{resolved}</td>'
+            f'<td class="label {label}">{label}</td><td>{claim["confidence"]:.2f}</td>{_evidence(claim)}</tr>'
+        )
+    s = report["summary"]
+    summary = (
+        f'{len(report["claims"])} claims: <span class="supported">{s["supported"]} supported</span>, '
+        f'<span class="disputed">{s["disputed"]} disputed</span>, <span class="unverified">{s["unverified"]} unverified</span>; '
+        f'{s["not_checked"]} sentences not checked (questions, opinions, headings, no fact)'
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(report.get("lang") or "en")}">\n<head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{_STYLE}</style></head>\n<body>\n<h1>{escape(title)}</h1>\n<p class=\"summary\">{summary}</p>\n"
+        f'<div class="text">{"".join(marked)}</div>\n'
+        "<table><thead><tr><th>#</th><th>claim as checked</th><th>verdict</th><th>confidence</th><th>deciding passage</th></tr></thead>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>\n</body>\n</html>\n"
+    )
