@@ -26,7 +26,7 @@ _BOILERPLATE = re.compile(
     r"tous droits réservés|partager|n['’]hésitez pas|j['’]espère que cela)\b|©",
     re.I,
 )
-#: a subject pronoun opening a sentence, replaced by the name the sentence before opens on.
+#: a subject pronoun opening a sentence, replaced by the name the sentence before opens on (or stood for).
 _PRONOUN = re.compile(r"^(?:it|he|she|they|il|elle|ils|elles)\b", re.I)
 _WHEN = {"year", "date", "month", "weekday"}
 
@@ -103,18 +103,28 @@ def _reasons(sentence: str) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _opening_name(sentence: str) -> str:
-    """The name a sentence opens on ("Sam Altman, dirigeant d'OpenAI, ..." -> "Sam Altman"), or ""."""
+def _opening_name(sentence: str, named: frozenset[str]) -> str:
+    """The name a sentence opens on ("Sam Altman, dirigeant d'OpenAI, ..." -> "Sam Altman"), or "". A single
+    capitalised word counts only if the text writes it capitalised inside a sentence too (``named``): "Millbrook"
+    is a name, "Trams" or "Parmi" open a sentence."""
     m = re.match(r"((?:[A-ZÀ-Þ][\w’'-]*\s?){1,4})", sentence)
     if not m:
         return ""
-    candidate = m.group(1).strip()
+    candidate = m.group(1).strip().split()
     known = find_names(sentence)
-    words = [w for w in candidate.split() if w in known]
-    # a possessive ("Calderbridge's tram line") opens on the name of something else
-    if not words or re.match(re.escape(" ".join(words)) + r"['’]s\b", sentence):
+    words = [w for w in candidate if w in known]
+    # a possessive ("Calderbridge's tram line", "Heron Air's director") or an article ("The Manchester-based group")
+    # opens on the name of something else
+    if not words or words[0] != candidate[0] or re.match(re.escape(" ".join(words)) + r"['’]s\b", sentence) or any(re.search(r"['’]s$", w) for w in candidate):
+        return ""
+    if len(words) == 1 and words[0] not in named and not any(c.isupper() for c in words[0][1:]):
         return ""
     return " ".join(words)
+
+
+def _named_inside(text: str) -> frozenset[str]:
+    """The capitalised words a text writes inside its sentences (not only at their start)."""
+    return frozenset(m.group(1) for m in re.finditer(r"(?<![.!?»\n])\s([A-ZÀ-Þ][\w’'-]*)", text))
 
 
 def extract_claims(text: str, lang: str | None = None) -> Extraction:
@@ -124,17 +134,17 @@ def extract_claims(text: str, lang: str | None = None) -> Extraction:
         lang = detected if detected and score >= 0.5 else "en"
     lang = lang_code(lang) or "en"
     out = Extraction(lang=lang)
-    subject = ""
+    named = _named_inside(text)
+    subject = ""  # the name the sentence before opens on (or its pronoun stood for)
     for start, end in sentence_spans(text, lang):
         sentence = fold_whitespace(text[start:end])
         why = _skip_reason(sentence)
-        opener = _opening_name(sentence)
         claim, resolved = sentence, ""
         pronoun = _PRONOUN.match(sentence)
         if pronoun and subject:
             claim, resolved = subject + sentence[pronoun.end() :], subject
-        if opener:
-            subject = opener
+        if not pronoun:  # "She said ... She added": the same subject; any other opening starts afresh
+            subject = _opening_name(sentence, named)
         reasons = _reasons(claim) if why is None else ()
         if why is None and not reasons:
             why = "no figure, date or name"

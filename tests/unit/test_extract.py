@@ -46,3 +46,17 @@ def test_french_texts_are_read_as_french() -> None:
     assert [c.claim for c in ex.claims][0] == "La mairie de Brévannes a voté un budget de 12 millions d'euros."
     # "Elle" stays unresolved: the sentence before opens on no name ("La mairie"), and alone it states no checkable fact
     assert [s.reason for s in ex.skipped] == ["no figure, date or name", "question"]
+
+
+def test_a_pronoun_stands_for_the_name_the_sentence_before_opens_on_and_nothing_further_back() -> None:
+    def resolved(text: str) -> list[str]:
+        return [c.resolved for c in extract_claims(text, "en").claims]
+
+    # the same subject through several sentences
+    assert resolved("Sandra Okoye joined Norvance in 2022. She ran its European business. She earned £2 million in 2024.") == ["", "Sandra Okoye", "Sandra Okoye"]
+    # a sentence that opens on no name leaves the next pronoun as it is, rather than reaching further back
+    assert resolved("Edenside Town lost the final 3-1. The line runs for 11.6 kilometres. It cost £742 million.") == ["", "", ""]
+    # a capitalised opening word that the text never writes as a name, a possessive, an article: no name
+    assert resolved("Trams will run every six minutes from 14 September. She added that fares start at £2.") == ["", ""]
+    assert resolved("Heron Air's director, Fiona Gallacher, said 20,000 passengers were expected. She said demand was strong in 2024.") == ["", ""]
+    assert resolved("Millbrook won 3-1 in 2024. The fans of Millbrook cheered. It was the club's first cup in 41 years.")[2] == ""
