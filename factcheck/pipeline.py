@@ -183,7 +183,7 @@ def _claim_language(claim: str) -> str:
 
 
 def with_checks(
-    probabilities: list[float], checks: list[Check], claim: str, passage: str, context: str = "", *, across: bool = False
+    probabilities: list[float], checks: list[Check], claim: str, passage: str, context: str = "", *, across: bool = False, restated_elsewhere: bool = False
 ) -> list[float]:
     """A passage's stance probabilities after the fact checks, rules the verifier cannot get wrong:
 
@@ -197,23 +197,37 @@ def with_checks(
       of something else: it neither entails nor contradicts the claim (all goes to neutral) but for a contrast (the
       claim's name in the place of the passage's);
     - a passage that restates the claim (:func:`factcheck.verify.restates`: its words, values and names) with the
-      same negation cannot contradict it: its P(contradiction) goes to entailment.
+      same negation cannot contradict it, nor be silent on it: its P(contradiction) and P(neutral) go to entailment
+      (across languages only P(contradiction));
+    - ``restated_elsewhere``: another passage restates the claim, so a value this one gives otherwise is said of
+      something else (the analysts' forecast beside the revenue reported) and rules nothing out.
 
     A claim with a negation is not contradicted by a value given otherwise (a claim that denies a wrong year is
     right). ``across``: claim and passage are in different languages, and their words cannot be compared: the passage
     restates the claim when it gives all its values and names (:func:`factcheck.verify.restates_across_languages`)."""
     ent, neu, con = STANCES.index(ENTAILMENT), STANCES.index(NEUTRAL), STANCES.index(CONTRADICTION)
     out = list(probabilities)
-    negated = has_negation(claim), has_negation(passage)
     if any(c.result == UNNAMED for c in checks):
         out[neu], out[ent], out[con] = 1.0, 0.0, 0.0
-    if rules_out_entailment(checks, negated=negated[0]):
+    if restated_elsewhere:  # another passage gives the claim's values: this one's other values are of something else
+        checks = [c for c in checks if c.result != MISMATCH or c.kind in CONTRASTS]
+    if rules_out_entailment(checks, negated=has_negation(claim)):
         out[con], out[ent] = out[con] + out[ent], 0.0
         if any(c.result == MISMATCH and c.kind in CONTRASTS for c in checks) or claim_coverage(claim, passage, context) >= RESTATES_COVERAGE:
             out[con], out[neu] = out[con] + out[neu], 0.0
-    elif negated[0] == negated[1] and (restates_across_languages(claim, passage, checks) if across else restates(claim, passage, context, checks)):
+    elif restated(claim, passage, context, checks, across=across):
         out[ent], out[con] = out[ent] + out[con], 0.0
+        if not across:  # the same words, values and names: nor is it silent on the claim
+            out[ent], out[neu] = out[ent] + out[neu], 0.0
     return out
+
+
+def restated(claim: str, passage: str, context: str, checks: list[Check], *, across: bool = False) -> bool:
+    """Whether a passage restates the claim with the same negation (:func:`factcheck.verify.restates`; across
+    languages :func:`factcheck.verify.restates_across_languages`)."""
+    if has_negation(claim) != has_negation(passage):
+        return False
+    return restates_across_languages(claim, passage, checks) if across else restates(claim, passage, context, checks)
 
 
 def aggregate(probabilities: Sequence[Sequence[float] | None], similarities: Sequence[float], config: CheckConfig) -> tuple[str, float, list[int]]:
@@ -476,10 +490,14 @@ class FactChecker:
         probs = iter(self.verifier.predict(pairs).tolist()) if pairs else iter([])
         for j, claim_lang in zip(judged, languages):
             j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
+            stated = any(
+                reads(h) and restated(j.claim, h.passage.text, f"{c} {h.passage.title}", checks, across=across(claim_lang, h))
+                for h, checks, c in zip(j.hits, j.checks, j.contexts)
+            )
             j.probabilities = [
                 None
                 if p is None
-                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=across(claim_lang, h))
+                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=across(claim_lang, h), restated_elsewhere=stated)
                 for h, p, checks, c in zip(j.hits, j.verifier_probabilities, j.checks, j.contexts)
             ]
 

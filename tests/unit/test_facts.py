@@ -108,7 +108,18 @@ def test_with_checks_moves_probability_between_entailment_and_contradiction() ->
     assert with_checks(p, compare_facts(negated, passage), negated, passage) == p
     same = "xAI was founded in 2023."
     out = with_checks(p, compare_facts("xAI was founded in 2023", same), "xAI was founded in 2023", same)
-    assert out[con] == 0.0 and out[ent] == pytest.approx(0.9)
+    assert out[con] == 0.0 and out[ent] == pytest.approx(1.0)  # a restatement neither contradicts nor is silent
+
+
+def test_a_value_given_otherwise_beside_a_restatement_is_said_of_something_else() -> None:
+    ent, neu, con = (STANCES.index(s) for s in ("entailment", "neutral", "contradiction"))
+    p = [0.0] * 3
+    p[ent], p[neu], p[con] = 0.2, 0.7, 0.1
+    claim = "Analysts had expected Norvance revenue of £1.80 billion for the quarter."
+    other = "Norvance reported revenue of £1.84 billion for the quarter, analysts said."
+    checks = compare_facts(claim, other)
+    assert with_checks(p, checks, claim, other)[ent] == 0.0  # alone, the other figure rules out entailment
+    assert with_checks(p, checks, claim, other, restated_elsewhere=True) == p  # beside a restatement it is another figure
 
 
 def test_reported_speech_is_not_a_restatement() -> None:
