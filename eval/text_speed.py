@@ -25,6 +25,7 @@ from pathlib import Path
 
 from factcheck import FactChecker
 from factcheck.extract import extract_claims
+from factcheck.ingest import sentence_spans, split_front_matter
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "plain" / "dev" / "corpus"
@@ -32,20 +33,18 @@ CORPUS = HERE / "plain" / "dev" / "corpus"
 
 def article(words: int) -> str:
     """The dev documents' bodies, English then French, cut after the sentence that reaches ``words`` words."""
-    bodies = [re.sub(r"\A---\n.*?\n---\n", "", p.read_text(encoding="utf-8"), flags=re.S).strip() for p in sorted(CORPUS.glob("*.md"))]
-    text, count = [], 0
-    for body in bodies:
-        for paragraph in body.split("\n\n"):
+    paragraphs, count = [], 0
+    for path in sorted(CORPUS.glob("*.md")):
+        body = split_front_matter(path.read_text(encoding="utf-8"))[1]
+        for paragraph in re.split(r"\n\s*\n", body.strip()):
             kept = []
-            for sentence in re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split())):
-                kept.append(sentence)
-                count += len(sentence.split())
+            for start, end in sentence_spans(paragraph, "fr" if path.name.startswith("fr-") else "en"):
+                kept.append(" ".join(paragraph[start:end].split()))
+                count += len(kept[-1].split())
                 if count >= words:
-                    break
-            text.append(" ".join(kept))
-            if count >= words:
-                return "\n\n".join(text) + "\n"
-    return "\n\n".join(text) + "\n"
+                    return "\n\n".join([*paragraphs, " ".join(kept)]) + "\n"
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def main() -> None:

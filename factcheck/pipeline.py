@@ -46,8 +46,6 @@ AGGREGATION_FILE = "factcheck_aggregation.json"
 #: the passages either side of a retrieved one read as its document (names the claim gives that none of them
 #: mentions show that the passage speaks of something else).
 DOCUMENT_WINDOW = 12
-#: rows read from the index in one call (SQLite's limit on query parameters is 32,766).
-READ_ROWS = 20000
 #: how sure the language detector must be that a claim is not English before a mismatch is reported.
 CLAIM_LANGUAGE_CONFIDENCE = 0.8
 #: seconds a first run waits for another process that is building the demo index
@@ -167,11 +165,7 @@ class Judgement:
     checks: list[list[Check]] = field(default_factory=list)
 
 
-def _chunks(rows: list[int], size: int) -> list[list[int]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
-
-
-def across(claim_lang: str, hit: Hit) -> bool:
+def _across_languages(claim_lang: str, hit: Hit) -> bool:
     """Whether a claim (in ``claim_lang``, "" when unsure) and a passage are surely in different languages."""
     return bool(claim_lang and hit.passage.lang and hit.passage.lang != claim_lang)
 
@@ -427,25 +421,24 @@ class FactChecker:
         assert self.index is not None
         count = self.index.passage_count
         windows = {h.row: [r for r in range(max(h.row - DOCUMENT_WINDOW, 0), min(h.row + DOCUMENT_WINDOW + 1, count)) if r != h.row] for j in judged for h in j.hits if h.row >= 0}
+        wanted = sorted({r for window in windows.values() for r in window})
         before: dict[int, Passage] = {}
-        for rows in _chunks(sorted({r for window in windows.values() for r in window}), READ_ROWS):
-            try:
-                before.update(zip(rows, self.index.passages(rows)))
-            except IndexError_:  # a row may be gone (a Milvus index's deleted document): window by window, then one by one
-                for window in windows.values():
-                    try:
-                        before.update(zip(window, self.index.passages(window)))
-                    except IndexError_:
-                        for row in window:
-                            with contextlib.suppress(IndexError_):
-                                before[row] = self.index.passages([row])[0]
-                break
+        try:
+            before.update(zip(wanted, self.index.passages(wanted)))
+        except IndexError_:  # a row may be gone (a Milvus index's deleted document): window by window, then one by one
+            for window in windows.values():
+                try:
+                    before.update(zip(window, self.index.passages(window)))
+                except IndexError_:
+                    for row in window:
+                        with contextlib.suppress(IndexError_):
+                            before[row] = self.index.passages([row])[0]
         for j in judged:
             j.contexts, j.surroundings = [], []
             for h in j.hits:
                 prior = before.get(h.row - 1) if h.row > 0 and needs_context(h.passage.text) else None
                 j.contexts.append(prior.text if prior is not None and prior.doc_id == h.passage.doc_id else "")
-                around = (before.get(r) for r in range(h.row - DOCUMENT_WINDOW, h.row + DOCUMENT_WINDOW + 1) if r != h.row)
+                around = (before.get(r) for r in windows.get(h.row, []))
                 j.surroundings.append(" ".join(p.text for p in around if p is not None and p.doc_id == h.passage.doc_id))
 
     def judge_evidence(self, claims: Sequence[str], evidence: Sequence[Sequence[str]]) -> list[Judgement]:
@@ -477,12 +470,12 @@ class FactChecker:
             j.checks = []
             for h, c, a in zip(j.hits, j.contexts, around):
                 checks = compare_facts(j.claim, h.passage.text, f"{c} {h.passage.title}") if reads(h) else []
-                if a and not across(claim_lang, h):  # a name's spelling is the claim's language's
+                if a and not _across_languages(claim_lang, h):  # a name's spelling is the claim's language's
                     checks = names_in_document(j.claim, checks, f"{a} {c} {h.passage.title}")
                 j.checks.append(checks)
         # the verifier reads the claim with its values written as the passage writes them (same language only)
         pairs = [
-            (reading_text(h.passage.text, c), j.claim if across(claim_lang, h) else aligned_claim(j.claim, checks))
+            (reading_text(h.passage.text, c), j.claim if _across_languages(claim_lang, h) else aligned_claim(j.claim, checks))
             for j, claim_lang in zip(judged, languages)
             for h, c, checks in zip(j.hits, j.contexts, j.checks)
             if reads(h)
@@ -491,13 +484,13 @@ class FactChecker:
         for j, claim_lang in zip(judged, languages):
             j.verifier_probabilities = [next(probs) if reads(h) else None for h in j.hits]
             stated = any(
-                reads(h) and restated(j.claim, h.passage.text, f"{c} {h.passage.title}", checks, across=across(claim_lang, h))
+                reads(h) and restated(j.claim, h.passage.text, f"{c} {h.passage.title}", checks, across=_across_languages(claim_lang, h))
                 for h, checks, c in zip(j.hits, j.checks, j.contexts)
             )
             j.probabilities = [
                 None
                 if p is None
-                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=across(claim_lang, h), restated_elsewhere=stated)
+                else with_checks(p, checks, j.claim, h.passage.text, f"{c} {h.passage.title}", across=_across_languages(claim_lang, h), restated_elsewhere=stated)
                 for h, p, checks, c in zip(j.hits, j.verifier_probabilities, j.checks, j.contexts)
             ]
 

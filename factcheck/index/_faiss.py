@@ -35,6 +35,9 @@ from . import _ann as ann
 from ._base import IndexConfig, SearchFilter, check_format
 from ._lexical import LEXICAL_DIR, LexicalIndex, build_lexical
 
+#: passages read in one SQLite query.
+READ_ROWS = 20000
+
 if TYPE_CHECKING:
     import faiss
 
@@ -110,16 +113,17 @@ class FaissIndex:
 
     def passages(self, ids: Sequence[int]) -> list[Passage]:
         """Passages by row id (the FAISS vector position), in the order asked."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"SELECT p.id, p.doc_id, p.text, p.start, p.end, d.title, d.source, d.date, p.lang "
-            f"FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id IN ({marks})",
-            [int(i) for i in ids],
-        ).fetchall()
-        by_id = {r[0]: Passage(doc_id=r[1], text=r[2], start=r[3], end=r[4], title=r[5], source=r[6], date=r[7], lang=r[8]) for r in rows}
-        return [by_id[int(i)] for i in ids]
+        wanted = [int(i) for i in ids]
+        by_id = {}
+        for start in range(0, len(wanted), READ_ROWS):  # SQLite takes at most 32,766 parameters a query
+            chunk = wanted[start : start + READ_ROWS]
+            rows = self.db.execute(
+                f"SELECT p.id, p.doc_id, p.text, p.start, p.end, d.title, d.source, d.date, p.lang "
+                f"FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            by_id.update({r[0]: Passage(doc_id=r[1], text=r[2], start=r[3], end=r[4], title=r[5], source=r[6], date=r[7], lang=r[8]) for r in rows})
+        return [by_id[i] for i in wanted]
 
     def documents(self) -> dict[str, dict]:
         rows = self.db.execute("SELECT doc_id, checksum, first_passage, n_passages, lang FROM documents").fetchall()
