@@ -20,7 +20,7 @@ import numpy as np
 from ._types import Evidence, Hit, Passage, Progress, Verdict
 from .embed import DEFAULT_EMBEDDER, Embedder, create_embedder
 from .errors import FactcheckError, IndexBusyError, IndexError_
-from .extract import ExtractedClaim, SkippedSentence, extract_claims
+from .extract import ExtractedClaim, Extractor, SkippedSentence, extract_claims
 from .index import DENSE, BuildReport, EvidenceStore, IndexConfig, SearchFilter, build_index, embedder_for, open_index, resolve_backend, resolve_mode, retrieve
 from .ingest import detect_language, needs_context, reading_text
 from .labels import CONTRADICTION, DISPUTED, ENTAILMENT, NEUTRAL, STANCES, SUPPORTED, UNVERIFIED, has_negation
@@ -381,12 +381,13 @@ class FactChecker:
                 progress("checking claims", len(verdicts), len(claims))
         return verdicts
 
-    def check_text(self, text: str, *, lang: str | None = None, progress: Progress | None = None) -> TextReport:
-        """Check a whole text: its check-worthy claims (:func:`factcheck.extract.extract_claims`), each checked as
-        :meth:`check` does, with their spans in ``text`` and the sentences left out."""
+    def check_text(self, text: str, *, lang: str | None = None, progress: Progress | None = None, extractor: Extractor | None = None) -> TextReport:
+        """Check a whole text: its check-worthy claims (:func:`factcheck.extract.extract_claims`, by ``extractor``:
+        the offline rule-based one when None), each checked as :meth:`check` does, with their spans in ``text`` and
+        the sentences left out."""
         if not text.strip():
             raise FactcheckError("empty text: give the text to check")
-        extraction = extract_claims(text, lang)
+        extraction = extract_claims(text, lang, extractor)
         verdicts = self.check_many([c.claim for c in extraction.claims], progress=progress) if extraction.claims else []
         return TextReport(text, extraction.lang, list(zip(extraction.claims, verdicts)), extraction.skipped)
 

@@ -18,6 +18,7 @@ from .._types import Verdict
 from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
+from ..extract import EXTRACTORS, make_extractor
 from ..index import RETRIEVAL_MODES, IndexConfig, SearchFilter, build_index, open_index, resolve_backend
 from ..ingest import parse_jsonl, read_documents
 from ..integrations.ray import CheckerSpec, check_on_ray
@@ -269,6 +270,9 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @click.option("--doc", "doc", type=click.Path(path_type=Path, allow_dash=True), help="Check a whole text (.txt, .md, .html; - for standard input): its check-worthy sentences, each checked and marked in place.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
 @click.option("--html", "html_out", type=click.Path(path_type=Path), help="With --doc: also write the report as a self-contained HTML page to this file.")
+@click.option("--extractor", type=click.Choice(EXTRACTORS), default="rules", show_default=True, help="With --doc: how claims are found: offline rules, or a chat model you run behind an OpenAI-compatible endpoint.")
+@click.option("--base-url", default=None, metavar="URL", help="With --extractor openai: the endpoint, e.g. http://localhost:11434/v1 (Ollama).")
+@click.option("--model", "extractor_model", default=None, metavar="NAME", help="With --extractor openai: the model to ask (API key, if needed: FACTCHECK_EXTRACTOR_API_KEY).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--top-k", type=click.IntRange(1, 100), default=None, help="Passages retrieved per claim.")
 @click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
@@ -290,6 +294,9 @@ def check(
     doc: Path | None,
     out: Path | None,
     html_out: Path | None,
+    extractor: str,
+    base_url: str | None,
+    extractor_model: str | None,
     as_json: bool,
     top_k: int | None,
     verifier: str | None,
@@ -315,6 +322,8 @@ def check(
         raise click.UsageError("--out needs --file")
     if html_out is not None and doc is None:
         raise click.UsageError("--html writes the report of a --doc")
+    if doc is None and (extractor != "rules" or base_url or extractor_model):
+        raise click.UsageError("--extractor, --base-url and --model choose how claims are found in a --doc")
     if html_out is not None and html_out.is_dir():
         raise FactcheckError(f"--html {html_out} is a directory: give a file name, such as report.html")
     if claim is not None and not claim.strip():
@@ -348,11 +357,12 @@ def check(
         if use_ray or out is not None:
             raise click.UsageError("--doc prints its report (add --json for JSON): --ray and --out are for --file")
         text = _read_doc(doc)
+        finder = make_extractor(extractor, base_url=base_url, model=extractor_model)
         checker = _open_checker(spec)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with progress_hook(transient=True, unit="") as hook:
-                report = checker.check_text(text, progress=hook).to_dict()
+                report = checker.check_text(text, progress=hook, extractor=finder).to_dict()
         for message in {str(w.message) for w in caught}:
             click.echo(f"factcheck: warning: {message}", err=True)
         if html_out is not None:

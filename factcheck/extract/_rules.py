@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 
 from ..ingest import detect_language, fold_whitespace, lang_code, sentence_spans
 from ..verify import find_names, find_values, reports_speech
+from ._base import ExtractedClaim, Extraction, SkippedSentence
 
 #: fewer words than this: a fragment, not a claim.
 MIN_WORDS = 4
@@ -29,46 +29,6 @@ _BOILERPLATE = re.compile(
 #: a subject pronoun opening a sentence, replaced by the name the sentence before opens on (or stood for).
 _PRONOUN = re.compile(r"^(?:it|he|she|they|il|elle|ils|elles)\b", re.I)
 _WHEN = {"year", "date", "month", "weekday"}
-
-
-@dataclass(frozen=True)
-class ExtractedClaim:
-    """A check-worthy statement of a text: the claim as checked, the sentence as written and its span."""
-
-    claim: str
-    sentence: str
-    start: int
-    end: int
-    #: why it was kept: "figure", "date", "name", "reported statement".
-    reasons: tuple[str, ...]
-    #: the name put in place of its opening pronoun ("" when the sentence stands alone).
-    resolved: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"reasons": list(self.reasons)}
-
-
-@dataclass(frozen=True)
-class SkippedSentence:
-    """A sentence that is not checked, and why ("question", "opinion", "heading", "boilerplate", "fragment", "no
-    figure, date or name")."""
-
-    sentence: str
-    start: int
-    end: int
-    reason: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Extraction:
-    """The claims of a text, the sentences left out, and the text's language."""
-
-    claims: list[ExtractedClaim] = field(default_factory=list)
-    skipped: list[SkippedSentence] = field(default_factory=list)
-    lang: str = ""
 
 
 def _skip_reason(sentence: str) -> str | None:
@@ -127,29 +87,38 @@ def _named_inside(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for m in re.finditer(r"(?<![.!?»\n])\s([A-ZÀ-Þ][\w’'-]*)", text))
 
 
-def extract_claims(text: str, lang: str | None = None) -> Extraction:
-    """The check-worthy claims of ``text`` (language detected when ``lang`` is None), with the sentences left out."""
+def text_language(text: str, lang: str | None = None) -> str:
+    """``lang`` as a code, or the language detected from the start of ``text`` (English when unsure)."""
     if lang is None:
         detected, score = detect_language(text[:2000])
         lang = detected if detected and score >= 0.5 else "en"
-    lang = lang_code(lang) or "en"
-    out = Extraction(lang=lang)
-    named = _named_inside(text)
-    subject = ""  # the name the sentence before opens on (or its pronoun stood for)
-    for start, end in sentence_spans(text, lang):
-        sentence = fold_whitespace(text[start:end])
-        why = _skip_reason(sentence)
-        claim, resolved = sentence, ""
-        pronoun = _PRONOUN.match(sentence)
-        if pronoun and subject:
-            claim, resolved = subject + sentence[pronoun.end() :], subject
-        if not pronoun:  # "She said ... She added": the same subject; any other opening starts afresh
-            subject = _opening_name(sentence, named)
-        reasons = _reasons(claim) if why is None else ()
-        if why is None and not reasons:
-            why = "no figure, date or name"
-        if why is not None:
-            out.skipped.append(SkippedSentence(sentence, start, end, why))
-            continue
-        out.claims.append(ExtractedClaim(claim, sentence, start, end, reasons, resolved))
-    return out
+    return lang_code(lang) or "en"
+
+
+class RulesExtractor:
+    """The offline default: sentences kept by rules, subject pronouns resolved from the sentence before."""
+
+    name = "rules"
+
+    def extract(self, text: str, lang: str | None = None) -> Extraction:
+        lang = text_language(text, lang)
+        out = Extraction(lang=lang)
+        named = _named_inside(text)
+        subject = ""  # the name the sentence before opens on (or its pronoun stood for)
+        for start, end in sentence_spans(text, lang):
+            sentence = fold_whitespace(text[start:end])
+            why = _skip_reason(sentence)
+            claim, resolved = sentence, ""
+            pronoun = _PRONOUN.match(sentence)
+            if pronoun and subject:
+                claim, resolved = subject + sentence[pronoun.end() :], subject
+            if not pronoun:  # "She said ... She added": the same subject; any other opening starts afresh
+                subject = _opening_name(sentence, named)
+            reasons = _reasons(claim) if why is None else ()
+            if why is None and not reasons:
+                why = "no figure, date or name"
+            if why is not None:
+                out.skipped.append(SkippedSentence(sentence, start, end, why))
+                continue
+            out.claims.append(ExtractedClaim(claim, sentence, start, end, reasons, resolved))
+        return out
