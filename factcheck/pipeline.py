@@ -133,13 +133,32 @@ class TextReport:
         out = {label: sum(v.label == label for _, v in self.claims) for label in (SUPPORTED, DISPUTED, UNVERIFIED)}
         return out | {"not_checked": len(self.skipped)}
 
+    def marks(self) -> list[dict]:
+        """The checked sentences to mark in the text, in order: each span once, with the numbers of its claims (a
+        sentence split into several facts has several) and the label to colour it by (disputed before unverified
+        before supported: one disputed fact marks its sentence)."""
+        out: list[dict] = []
+        for n, (claim, verdict) in enumerate(self.claims, 1):
+            if out and claim.start < out[-1]["end"]:  # the same sentence (spans are sentences, in order)
+                mark = out[-1]
+                mark["claims"].append(n)
+                mark["label"] = min(mark["label"], verdict.label, key=_MARK_ORDER.index)
+            else:
+                out.append({"start": claim.start, "end": claim.end, "label": verdict.label, "claims": [n]})
+        return out
+
     def to_dict(self) -> dict:
         return {
             "lang": self.lang,
             "summary": self.counts(),
             "claims": [{"n": i, **c.to_dict(), **v.to_dict()} for i, (c, v) in enumerate(self.claims, 1)],
+            "marks": self.marks(),
             "not_checked": [s.to_dict() for s in self.skipped],
         }
+
+
+#: which label marks a sentence whose claims differ.
+_MARK_ORDER = (DISPUTED, UNVERIFIED, SUPPORTED)
 
 
 @dataclass

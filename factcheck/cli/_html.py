@@ -34,21 +34,23 @@ def _evidence(claim: dict) -> str:
 def text_report_html(report: dict, text: str, title: str = "factcheck report") -> str:
     """The page for ``report`` (``TextReport.to_dict()``) of ``text`` (the text its spans point into)."""
     marked, cursor = [], 0
-    for claim in report["claims"]:
-        n, label = claim["n"], claim["label"]
-        marked.append(escape(text[cursor : claim["start"]]))
+    claims = {claim["n"]: claim for claim in report["claims"]}
+    for mark in report["marks"]:
+        label, numbers = mark["label"], mark["claims"]
+        marked.append(escape(text[cursor : mark["start"]]))
+        why = "; ".join(f'{n}: {claims[n]["label"]}, confidence {claims[n]["confidence"]:.2f}' for n in numbers)
         marked.append(
-            f'<mark class="{label}" id="s{n}" title="{label}, confidence {claim["confidence"]:.2f}">{escape(text[claim["start"] : claim["end"]])}</mark>'
-            f'<sup><a href="#c{n}" class="{label}">{n}</a></sup>'
+            f'<mark class="{label}" id="s{numbers[0]}" title="{why}">{escape(text[mark["start"] : mark["end"]])}</mark>'
+            + "".join(f'<sup><a href="#c{n}" class="{claims[n]["label"]}">{n}</a></sup>' for n in numbers)
         )
-        cursor = claim["end"]
+        cursor = mark["end"]
     marked.append(escape(text[cursor:]))
-    rows = []
+    rows, first = [], {n: mark["claims"][0] for mark in report["marks"] for n in mark["claims"]}
     for claim in report["claims"]:
         n, label = claim["n"], claim["label"]
         resolved = f'<div class="source">“{escape(claim["resolved"])}” put for its pronoun</div>' if claim.get("resolved") else ""
         rows.append(
-            f'<tr id="c{n}"><td><a href="#s{n}">{n}</a></td><td>{escape(claim["claim"])}{resolved}</td>'
+            f'<tr id="c{n}"><td><a href="#s{first[n]}">{n}</a></td><td>{escape(claim["claim"])}{resolved}</td>'
             f'<td class="label {label}">{label}</td><td>{claim["confidence"]:.2f}</td>{_evidence(claim)}</tr>'
         )
     s = report["summary"]

@@ -89,12 +89,12 @@ def print_text_report(console: Console, report: dict, text: str) -> None:
     claims (verdict, confidence, the deciding passage), and a summary line. ``report``: ``TextReport.to_dict()``."""
     marked = Text()
     cursor = 0
-    for claim in report["claims"]:
-        marked.append(text[cursor : claim["start"]])
-        colour = LABEL_STYLE[claim["label"]].removeprefix("bold ")
-        marked.append(text[claim["start"] : claim["end"]], style=f"underline {colour}")
-        marked.append(f" [{claim['n']}]", style=LABEL_STYLE[claim["label"]])
-        cursor = claim["end"]
+    for mark in report["marks"]:
+        marked.append(text[cursor : mark["start"]])
+        colour = LABEL_STYLE[mark["label"]].removeprefix("bold ")
+        marked.append(text[mark["start"] : mark["end"]], style=f"underline {colour}")
+        marked.append(" " + "".join(f"[{n}]" for n in mark["claims"]), style=LABEL_STYLE[mark["label"]])
+        cursor = mark["end"]
     marked.append(text[cursor:])
     console.print(marked)
     table = Table(show_lines=True)

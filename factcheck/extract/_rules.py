@@ -6,6 +6,7 @@ import re
 
 from ..ingest import detect_language, fold_whitespace, lang_code, sentence_spans
 from ..verify import find_names, find_values, reports_speech
+from . import _parse
 from ._base import ExtractedClaim, Extraction, SkippedSentence
 
 #: fewer words than this: a fragment, not a claim.
@@ -28,6 +29,8 @@ _BOILERPLATE = re.compile(
 )
 #: a subject pronoun opening a sentence, replaced by the name the sentence before opens on (or stood for).
 _PRONOUN = re.compile(r"^(?:it|he|she|they|il|elle|ils|elles)\b", re.I)
+#: an English possessive opening a sentence ("Its camera ..."), replaced by the name's possessive.
+_POSSESSIVE = re.compile(r"^(?:its|his|her|their)\b", re.I)
 _WHEN = {"year", "date", "month", "weekday"}
 
 
@@ -96,7 +99,8 @@ def text_language(text: str, lang: str | None = None) -> str:
 
 
 class RulesExtractor:
-    """The offline default: sentences kept by rules, subject pronouns resolved from the sentence before."""
+    """The offline default: sentences kept by rules; pronouns, possessives and descriptions ("the company") put
+    back to the name they stand for; sentences that state several facts split, where spaCy can parse the text."""
 
     name = "rules"
 
@@ -104,21 +108,50 @@ class RulesExtractor:
         lang = text_language(text, lang)
         out = Extraction(lang=lang)
         named = _named_inside(text)
+        spans = list(sentence_spans(text, lang))
+        sentences = [fold_whitespace(text[start:end]) for start, end in spans]
+        parsed = _parse.parse(sentences, lang)
         subject = ""  # the name the sentence before opens on (or its pronoun stood for)
-        for start, end in sentence_spans(text, lang):
-            sentence = fold_whitespace(text[start:end])
+        for i, ((start, end), sentence) in enumerate(zip(spans, sentences)):
             why = _skip_reason(sentence)
-            claim, resolved = sentence, ""
-            pronoun = _PRONOUN.match(sentence)
-            if pronoun and subject:
-                claim, resolved = subject + sentence[pronoun.end() :], subject
+            here = parsed[i] if parsed else None
+            opening = here.description[0] if here else ""
+            pronoun = _PRONOUN.match(sentence) or (lang == "en" and _POSSESSIVE.match(sentence))
+            described = "" if pronoun or here is None or parsed is None else _parse.resolve_description(here.description, parsed[:i])
             if not pronoun:  # "She said ... She added": the same subject; any other opening starts afresh
-                subject = _opening_name(sentence, named)
-            reasons = _reasons(claim) if why is None else ()
-            if why is None and not reasons:
+                subject = described or _opening_name(sentence, named) or _parsed_subject(here, named)
+            facts = here.facts if here and why is None else (sentence,)
+            claims = [_resolve(fact, subject, opening, described) for fact in facts]
+            reasons = [_reasons(claim) for claim, _ in claims] if why is None else []
+            if len(claims) > 1 and not all(r and len(c.split()) >= MIN_WORDS for (c, _), r in zip(claims, reasons)):
+                claims = [_resolve(sentence, subject, opening, described)]  # a fact without a figure, date or name
+                reasons = [_reasons(claims[0][0])]
+            if why is None and not any(reasons):
                 why = "no figure, date or name"
             if why is not None:
                 out.skipped.append(SkippedSentence(sentence, start, end, why))
                 continue
-            out.claims.append(ExtractedClaim(claim, sentence, start, end, reasons, resolved))
+            for (claim, resolved), kept in zip(claims, reasons):
+                out.claims.append(ExtractedClaim(claim, sentence, start, end, kept, resolved))
         return out
+
+
+def _parsed_subject(parsed: _parse.Parsed | None, named: frozenset[str]) -> str:
+    """The parse's subject of a sentence, as a name for the pronouns after it; one word only when the text writes it
+    capitalised inside a sentence too (as :func:`_opening_name` asks: "Trams will run ..." names nothing); a plural
+    subject is left out (most pronouns that follow are singular)."""
+    if parsed is None or not parsed.subject or parsed.plural:  # "The fans of Millbrook cheered. It was ...": not them
+        return ""
+    return parsed.subject if len(parsed.subject.split()) > 1 or parsed.subject in named else ""
+
+
+def _resolve(fact: str, subject: str, description: str, described: str) -> tuple[str, str]:
+    """``fact`` with an opening pronoun (or English possessive) put back to ``subject`` and an opening description
+    to the name it stands for; and the name put in ("" when none)."""
+    if subject and (m := _PRONOUN.match(fact)):
+        return subject + fact[m.end() :], subject
+    if subject and (m := _POSSESSIVE.match(fact)):
+        return subject + "'s" + fact[m.end() :], subject
+    if described and description and fact.startswith(description):
+        return described + fact[len(description) :], described
+    return fact, ""

