@@ -506,10 +506,7 @@ class _Verdicts:
     def __init__(self, rows: list[tuple[int, dict]], done: int, out: Path | None, as_json: bool, file: Path) -> None:
         self.rows, self.done, self.out, self.as_json, self.file = rows, done, out, as_json, file
         self.new: list[dict] = []
-        self.stream: BinaryIO | None = None
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            self.stream = out.open("ab" if done else "wb")
+        self.stream: BinaryIO | None = None  # opened with the first verdict: a run that fails before leaves --out as it was
 
     def __enter__(self) -> _Verdicts:
         return self
@@ -518,6 +515,9 @@ class _Verdicts:
         for verdict in verdicts:
             _, row = self.rows[self.done + len(self.new)]
             line = json.dumps({**_extra(row), **verdict}, ensure_ascii=False)
+            if self.out is not None and self.stream is None:
+                self.out.parent.mkdir(parents=True, exist_ok=True)
+                self.stream = self.out.open("ab" if self.done else "wb")
             if self.stream is not None:
                 self.stream.write(line.encode("utf-8") + b"\n")
                 self.stream.flush()
@@ -541,7 +541,9 @@ class _Verdicts:
         if not issubclass(kind, KeyboardInterrupt):
             return
         left = len(self.rows) - kept
-        if self.out is not None:
+        if self.out is not None and not kept:
+            how = f"no verdict written yet ({self.out} left as it was)"
+        elif self.out is not None:
             how = f"{kept} of {len(self.rows)} verdicts are in {self.out}; to check the other {left}, run the same command with --resume"
         else:
             if not self.as_json:
