@@ -7,14 +7,15 @@ import io
 import json
 import os
 import random
+import re
 import sys
 import warnings
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
-from .._types import Verdict
 from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
@@ -40,7 +41,7 @@ from ..training import (
 )
 from ..verify import load_verifier
 from ._html import text_report_html
-from ._render import print_comparison, print_manifest, print_summary, print_text_report, print_verdict, progress_hook, stderr, stdout
+from ._render import escape_text, print_comparison, print_manifest, print_summary, print_text_report, print_verdict, progress_hook, safe, stderr, stdout
 
 
 def _os_error(exc: OSError) -> str:
@@ -66,16 +67,16 @@ class _Group(click.Group):
             ctx = getattr(exc, "ctx", None)
             where = f"{ctx.command_path}: " if ctx is not None else "factcheck: "
             hint = f" (see {ctx.command_path} --help)" if isinstance(exc, click.UsageError) and ctx is not None else ""
-            click.echo(f"{where}error: {exc.format_message()}{hint}", err=True)
+            click.echo(f"{where}error: {safe(exc.format_message())}{hint}", err=True)
             sys.exit(2)
         except FactcheckError as exc:
-            click.echo(f"factcheck: error: {exc}", err=True)
+            click.echo(f"factcheck: error: {safe(exc)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("factcheck: interrupted (an index being built is left as it was before)", err=True)
             sys.exit(130)
         except OSError as exc:  # the machine's, not the input's: a full disk, a folder that cannot be written
-            click.echo(f"factcheck: error: {_os_error(exc)}", err=True)
+            click.echo(f"factcheck: error: {safe(_os_error(exc))}", err=True)
             sys.exit(2)
         sys.exit(rc if isinstance(rc, int) else 0)
 
@@ -179,49 +180,102 @@ def index(
         return
     console = stderr()
     console.print(
-        f"[bold]Indexed[/] {report.documents} documents, {report.passages} passages into {index_dir} "
+        f"[bold]Indexed[/] {report.documents} documents, {report.passages} passages into {escape_text(index_dir)} "
         f"in {report.seconds:.1f}s: embedded {report.embedded_documents} new or changed documents "
         f"({report.embedded_passages} passages), kept {report.reused_documents}, removed {report.removed_documents}."
     )
     for path, reason in report.skipped:
-        console.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+        console.print(f"[yellow]skipped[/] {escape_text(path)}: {escape_text(reason)}", highlight=False)
 
 
 # ---------------------------------------------------------------- check
 
 
-def _read_claims(file: Path) -> list[dict]:
+_SURROGATE = re.compile("[\udc80-\udcff]")
+#: claims checked between two writes of --out: what an interrupt can lose
+CHUNK = 32
+
+
+def _not_utf8(text: str) -> str | None:
+    """Why ``text`` (decoded with surrogateescape) is not UTF-8, or None when it is."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    return f"not UTF-8 text (byte 0x{ord(found.group()) - 0xDC00:02x}): convert the file with iconv -t UTF-8"
+
+
+def _claim_utf8(claim: str) -> str:
+    """The CLAIM argument, refused when it is not UTF-8 (Python hands undecodable bytes over as surrogates)."""
+    found = _SURROGATE.search(claim)
+    if found is not None:
+        raise FactcheckError(
+            f"the claim is not UTF-8 text (byte 0x{ord(found.group()) - 0xDC00:02x} at character {found.start() + 1}): "
+            "set your terminal to UTF-8, or put the claim in a UTF-8 file and use --file"
+        )
+    return claim
+
+
+def _read_claims(file: Path) -> tuple[list[tuple[int, dict]], list[str]]:
+    """The claims of --file as (line number, row), and for each line that cannot be checked a message
+    ``FILE:LINE: why``: a bad line is skipped, the others are checked (as factcheck eval skips bad rows)."""
     if not file.is_file():
         raise FactcheckError(f"claims file not found: {file}")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FactcheckError(f"{file} is not UTF-8 text: convert it with iconv -t UTF-8") from None
-    rows: list[dict] = []
-    if file.suffix.lower() in {".jsonl", ".json"}:
-        try:
-            for lineno, row in parse_jsonl(text):
-                claim = row.get("claim")
-                if not isinstance(claim, str) or not claim.strip():
-                    raise ValueError(f"line {lineno}: no \"claim\" text in this row")
-                rows.append(row)
-        except ValueError as exc:
-            line, _, problem = str(exc).partition(": ")
-            raise FactcheckError(f"{file}:{line.removeprefix('line ')}: {problem} (one JSON object per line, with a \"claim\" field)") from None
-    elif file.suffix.lower() in {".csv", ".tsv"}:
-        reader = csv.DictReader(io.StringIO(text), delimiter="\t" if file.suffix.lower() == ".tsv" else ",")
+    # surrogateescape: a line that is not UTF-8 is one bad line, not a bad file
+    text = file.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+    rows: list[tuple[int, dict]] = []
+    bad: list[str] = []
+    suffix = file.suffix.lower()
+    if suffix in {".jsonl", ".json"}:
+        for lineno, line in enumerate(text.split("\n"), 1):  # lines as an editor counts them (no split at U+2028)
+            if not line.strip():
+                continue
+            why = _not_utf8(line)
+            if why is None:
+                try:
+                    ((_, row),) = parse_jsonl(line)
+                except ValueError as exc:
+                    why = f"{str(exc).partition(': ')[2]} (one JSON object per line, with a \"claim\" field)"
+                else:
+                    claim = row.get("claim")
+                    if not isinstance(claim, str) or not claim.strip():
+                        why = 'no "claim" text in this row (one JSON object per line, with a "claim" field)'
+            if why is None:
+                rows.append((lineno, row))
+            else:
+                bad.append(f"{file}:{lineno}: {why}")
+    elif suffix in {".csv", ".tsv"}:
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
         if "claim" not in (reader.fieldnames or []):
             raise FactcheckError(f"{file}: no \"claim\" column in its header ({', '.join(reader.fieldnames or []) or 'empty'}): name the claims' column claim")
-        for row in reader:
-            claim = row.get("claim")
-            if not claim or not claim.strip():
-                raise FactcheckError(f"{file}:{reader.line_num}: no claim text in this row")
-            rows.append({k: v for k, v in row.items() if k is not None})
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                bad.append(f"{file}:{reader.line_num}: unparseable CSV ({exc})")
+                continue
+            fields = {k: v for k, v in row.items() if k is not None}
+            claim = fields.get("claim")
+            why = next(filter(None, (_not_utf8(v) for v in fields.values() if isinstance(v, str))), None)
+            if why is None and (not claim or not claim.strip()):
+                why = "no claim text in this row"
+            if why is None:
+                rows.append((reader.line_num, fields))
+            else:
+                bad.append(f"{file}:{reader.line_num}: {why}")
     else:
-        rows = [{"claim": line.strip()} for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    if not rows:
+        for lineno, line in enumerate(text.split("\n"), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            why = _not_utf8(line)
+            if why is None:
+                rows.append((lineno, {"claim": line.strip()}))
+            else:
+                bad.append(f"{file}:{lineno}: {why}")
+    if not rows and not bad:
         raise FactcheckError(f"{file} holds no claim: one claim per line (.txt), {{\"claim\": ...}} per line (.jsonl) or a claim column (.csv, .tsv)")
-    return rows
+    return rows, bad
 
 
 def _write_html(path: Path, page: str) -> None:
@@ -266,9 +320,16 @@ def _filter(sources: tuple[str, ...], languages: tuple[str, ...], since: str | N
 @main.command()
 @click.argument("claim", required=False)
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory [default: the bundled demo corpus].")
-@click.option("--file", "claims_file", type=click.Path(path_type=Path), help="Check every claim of a .txt (one per line), .jsonl ({\"claim\": ...} per line) or .csv/.tsv (a claim column) file.")
+@click.option(
+    "--file",
+    "claims_file",
+    type=click.Path(path_type=Path),
+    help="Check every claim of a .txt (one per line), .jsonl ({\"claim\": ...} per line) or .csv/.tsv (a claim column) file. "
+    "A line that holds no claim is skipped with a message (FILE:LINE: why); exit code 0 when any claim was checked, 2 when none could be.",
+)
 @click.option("--doc", "doc", type=click.Path(path_type=Path, allow_dash=True), help="Check a whole text (.txt, .md, .html; - for standard input): its check-worthy sentences, each checked and marked in place.")
-@click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file).")
+@click.option("--out", type=click.Path(path_type=Path), help="Write verdicts as JSONL to this file (with --file), each as soon as it is done.")
+@click.option("--resume", is_flag=True, help="With --file and --out: keep the verdicts --out already holds (from an interrupted run of the same --file) and check only the claims after them.")
 @click.option("--html", "html_out", type=click.Path(path_type=Path), help="With --doc: also write the report as a self-contained HTML page to this file.")
 @click.option("--extractor", type=click.Choice(EXTRACTORS), default="rules", show_default=True, help="With --doc: how claims are found: offline rules, or a chat model you run behind an OpenAI-compatible endpoint.")
 @click.option("--base-url", default=None, metavar="URL", help="With --extractor openai: the endpoint, e.g. http://localhost:11434/v1 (Ollama).")
@@ -293,6 +354,7 @@ def check(
     claims_file: Path | None,
     doc: Path | None,
     out: Path | None,
+    resume: bool,
     html_out: Path | None,
     extractor: str,
     base_url: str | None,
@@ -320,6 +382,8 @@ def check(
         raise click.UsageError("give a CLAIM to check, --file with one claim per line, or --doc with a whole text")
     if out is not None and claims_file is None:
         raise click.UsageError("--out needs --file")
+    if resume and out is None:
+        raise click.UsageError("--resume needs --file and --out (the file an interrupted run was writing)")
     if html_out is not None and doc is None:
         raise click.UsageError("--html writes the report of a --doc")
     if doc is None and (extractor != "rules" or base_url or extractor_model):
@@ -328,19 +392,32 @@ def check(
         raise FactcheckError(f"--html {html_out} is a directory: give a file name, such as report.html")
     if claim is not None and not claim.strip():
         raise FactcheckError("empty claim: give the text of the claim to check")
+    if claim is not None:
+        _claim_utf8(claim)
     use_ray = use_ray or ray_address is not None or ray_workers is not None
     if use_ray and claims_file is None:
         raise click.UsageError("--ray checks a --file of claims")
     backend = _backend(backend, uri)
-    rows = _read_claims(claims_file) if claims_file is not None else None
     if out is not None and out.exists() and out.is_dir():
         raise FactcheckError(f"--out {out} is a directory: give a file name")
+    rows: list[tuple[int, dict]] | None = None
+    done = 0
+    if claims_file is not None:
+        rows, bad = _read_claims(claims_file)
+        for message in bad:
+            click.echo(f"factcheck: skipped {safe(message)}", err=True)
+        if not rows:
+            raise FactcheckError(f"{claims_file}: no line holds a claim that can be checked ({len(bad)} skipped, see above): fix them and run again")
+        if resume and out is not None:
+            done = _verdicts_done(out, rows, claims_file)
+            if done:
+                click.echo(f"factcheck: resuming: {out} holds the verdicts of the first {done} of {len(rows)} claims", err=True)
     spec = CheckerSpec(
         index=_index_location(index_dir, backend), backend=backend, uri=uri, embedder=embedder, verifier=verifier, top_k=top_k,
         judge_below_gate=judge_all, where=_filter(sources, languages, since, until), retrieval=retrieval,
     )
     if use_ray:
-        assert rows is not None
+        assert rows is not None and claims_file is not None
         if index_dir is None and spec.embedder:
             raise FactcheckError("--embedder needs --index (the demo index is built with the default embedder)")
         if index_dir is None:
@@ -348,10 +425,11 @@ def check(
         else:
             assert spec.index is not None
             open_index(spec.index, backend, uri).close()  # a missing or broken index: one error here, not one per worker
-        dicts = _check_file_on_ray(spec, rows, ray_address, ray_workers)
-        for message in dict.fromkeys(w for d in dicts for w in d["warnings"]):
-            click.echo(f"factcheck: warning: {message}", err=True)
-        _write_verdicts(rows, dicts, out, as_json)
+        with _Verdicts(rows, done, out, as_json, claims_file) as sink:
+            dicts = _check_file_on_ray(spec, rows[done:], ray_address, ray_workers)
+            for message in dict.fromkeys(w for d in dicts for w in d["warnings"]):
+                click.echo(f"factcheck: warning: {safe(message)}", err=True)
+            sink.add(dicts)
         return
     if doc is not None:
         if use_ray or out is not None:
@@ -364,7 +442,7 @@ def check(
             with progress_hook(transient=True, unit="") as hook:
                 report = checker.check_text(text, progress=hook, extractor=finder).to_dict()
         for message in {str(w.message) for w in caught}:
-            click.echo(f"factcheck: warning: {message}", err=True)
+            click.echo(f"factcheck: warning: {safe(message)}", err=True)
         if html_out is not None:
             _write_html(html_out, text_report_html(report, text, title=f"factcheck: {doc.name if str(doc) != '-' else 'standard input'}"))
         if as_json:
@@ -377,48 +455,145 @@ def check(
     checker = _open_checker(spec)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if rows is None:
+        if rows is None or claims_file is None:
             assert claim is not None
             verdict = checker.check(claim)
             for w in caught:
-                click.echo(f"factcheck: warning: {w.message}", err=True)
+                click.echo(f"factcheck: warning: {safe(w.message)}", err=True)
             if as_json:
                 click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False))
             else:
                 print_verdict(stdout(), verdict)
             return
-        verdicts = _check_file(checker, rows)
+        with _Verdicts(rows, done, out, as_json, claims_file) as sink:
+            _check_file(checker, rows, done, sink)
     for message in {str(w.message) for w in caught}:
-        click.echo(f"factcheck: warning: {message}", err=True)
-    _write_verdicts(rows, [v.to_dict() for v in verdicts], out, as_json)
-
-
-def _write_verdicts(rows: list[dict], verdicts: list[dict], out: Path | None, as_json: bool) -> None:
-    lines = [json.dumps({**_extra(row), **v}, ensure_ascii=False) for row, v in zip(rows, verdicts)]
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        tmp.replace(out)
-        counts = {label: sum(v["label"] == label for v in verdicts) for label in LABELS}
-        stderr().print(f"Wrote {len(verdicts)} verdicts to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    elif as_json:
-        click.echo("\n".join(lines))
-    else:
-        print_summary(stdout(), verdicts)
+        click.echo(f"factcheck: warning: {safe(message)}", err=True)
 
 
 def _extra(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in {"claim", "label", "confidence", "evidence", "warnings"}}
 
 
-def _check_file(checker: FactChecker, rows: list[dict]) -> list[Verdict]:
+def _same_claim(given: str, checked: object) -> bool:
+    """Whether a verdict's claim is this claim: the checker keeps the claim with its spaces collapsed, and only
+    its first tokens when it is too long."""
+    given = " ".join(given.split())
+    return isinstance(checked, str) and bool(checked) and (checked == given or given.startswith(checked))
+
+
+def _verdicts_done(out: Path, rows: list[tuple[int, dict]], file: Path) -> int:
+    """--resume: how many of ``rows`` --out already holds verdicts for. They are its complete lines, in the
+    order of the claims; a last line cut short (a killed run) is removed, to be checked again. An --out that is
+    not such a file is refused, never appended to."""
+    if not out.exists():
+        return 0
+    data = out.read_bytes()
+    end = data.rfind(b"\n") + 1
+    lines = data[:end].decode("utf-8", errors="replace").split("\n")[:-1]
+    fresh = "give another --out, or drop --resume to check every claim afresh"
+    if len(lines) > len(rows):
+        raise FactcheckError(f"--resume: {out} holds {len(lines)} verdicts, more than the {len(rows)} claims of {file}: {fresh}")
+    for i, line in enumerate(lines):
+        try:
+            verdict = json.loads(line)
+        except ValueError:
+            raise FactcheckError(f"--resume: {out}:{i + 1} is not a verdict (not JSON): {fresh}") from None
+        lineno, row = rows[i]
+        if not isinstance(verdict, dict) or not _same_claim(row["claim"], verdict.get("claim")):
+            raise FactcheckError(f"--resume: {out}:{i + 1} is not the verdict of {file}:{lineno} (another claim): give the --file that run checked, or {fresh}")
+    if end < len(data):
+        with out.open("r+b") as f:
+            f.truncate(end)
+    return len(lines)
+
+
+class _Verdicts:
+    """Where the verdicts of --file go, each as soon as it is done: a line of --out (written whole and flushed),
+    a line of JSON on stdout, or a row of the table printed at the end. On Ctrl-C: what is done stays (a line
+    cut short is removed), and one line says how many verdicts were kept and how to go on (--resume)."""
+
+    def __init__(self, rows: list[tuple[int, dict]], done: int, out: Path | None, as_json: bool, file: Path) -> None:
+        self.rows, self.done, self.out, self.as_json, self.file = rows, done, out, as_json, file
+        self.new: list[dict] = []
+        self.stream: BinaryIO | None = None  # opened with the first verdict: a run that fails before leaves --out as it was
+
+    def __enter__(self) -> _Verdicts:
+        return self
+
+    def add(self, verdicts: list[dict]) -> None:
+        for verdict in verdicts:
+            _, row = self.rows[self.done + len(self.new)]
+            line = json.dumps({**_extra(row), **verdict}, ensure_ascii=False)
+            if self.out is not None and self.stream is None:
+                self.out.parent.mkdir(parents=True, exist_ok=True)
+                self.stream = self.out.open("ab" if self.done else "wb")
+            if self.stream is not None:
+                self.stream.write(line.encode("utf-8") + b"\n")
+                self.stream.flush()
+            elif self.as_json:
+                click.echo(line)
+            self.new.append(verdict)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            _cut_partial_line(self.out)  # type: ignore[arg-type]
+        kept = self.done + len(self.new)
+        if kind is None:
+            if self.out is not None:
+                counts = {label: sum(v["label"] == label for v in self.new) for label in LABELS}
+                before = f" (after the {self.done} it held)" if self.done else ""
+                stderr().print(f"Wrote {len(self.new)} verdicts to {escape_text(self.out)}{before}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+            elif not self.as_json:
+                print_summary(stdout(), self.new)
+            return
+        if not issubclass(kind, KeyboardInterrupt):
+            return
+        left = len(self.rows) - kept
+        if self.out is not None and not kept:
+            how = f"no verdict written yet ({self.out} left as it was)"
+        elif self.out is not None:
+            how = f"{kept} of {len(self.rows)} verdicts are in {self.out}; to check the other {left}, run the same command with --resume"
+        else:
+            if not self.as_json:
+                print_summary(stdout(), self.new)
+            how = f"{kept} of {len(self.rows)} verdicts printed, {left} not checked (with --out FILE, --resume carries on where a run stopped)"
+        click.echo(f"factcheck: interrupted: {safe(how)}", err=True)
+        raise click.exceptions.Exit(130)
+
+
+def _cut_partial_line(path: Path) -> None:
+    """Remove a last line without its newline (a write cut short), so the file holds whole lines only."""
+    with path.open("r+b") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return
+        f.seek(max(0, size - (1 << 20)))
+        tail = f.read()
+        if tail.endswith(b"\n"):
+            return
+        cut = tail.rfind(b"\n")
+        if cut < 0 and size > len(tail):
+            return  # a last line over 1 MiB: left for --resume to cut
+        f.truncate(size - len(tail) + cut + 1)
+
+
+def _check_file(checker: FactChecker, rows: list[tuple[int, dict]], done: int, sink: _Verdicts) -> None:
+    """Check the claims after the first ``done``, CHUNK at a time, each chunk's verdicts written as it ends."""
     with progress_hook(unit="") as hook:
-        return checker.check_many([r["claim"] for r in rows], batch_size=32, progress=hook)
+        for start in range(done, len(rows), CHUNK):
+            chunk = [row["claim"] for _, row in rows[start : start + CHUNK]]
+
+            def offset(phase: str, n: int, total: int, start: int = start) -> None:
+                hook(phase, start + n, len(rows))
+
+            sink.add([v.to_dict() for v in checker.check_many(chunk, batch_size=CHUNK, progress=offset)])
 
 
-def _check_file_on_ray(spec: CheckerSpec, rows: list[dict], address: str | None, workers: int | None) -> list[dict]:
-    claims = [r["claim"] for r in rows]
+def _check_file_on_ray(spec: CheckerSpec, rows: list[tuple[int, dict]], address: str | None, workers: int | None) -> list[dict]:
+    claims = [r["claim"] for _, r in rows]
     for i, c in enumerate(claims, 1):
         if not c.strip():
             raise FactcheckError(f"claim {i} is empty: give the text of the claim to check")
@@ -554,7 +729,7 @@ def eval_cmd(
         with progress_hook() as hook:
             index_location = benchmark_index(bench, index_config, hook)
     for message in bench.skipped:
-        click.echo(f"factcheck: skipped {message}", err=True)
+        click.echo(f"factcheck: skipped {safe(message)}", err=True)
     claims = sample(bench.claims, limit)
     if not claims:
         raise FactcheckError(f"no claim to evaluate in {claims_file or benchmark}")

@@ -48,7 +48,7 @@ def text_report_html(report: dict, text: str, title: str = "factcheck report") -
     rows, first = [], {n: mark["claims"][0] for mark in report["marks"] for n in mark["claims"]}
     for claim in report["claims"]:
         n, label = claim["n"], claim["label"]
-        resolved = f'<div class="source">“{escape(claim["resolved"])}” put for its pronoun</div>' if claim.get("resolved") else ""
+        resolved = f'<div class="source">“{escape(claim["resolved"])}” put for a pronoun or description</div>' if claim.get("resolved") else ""
         rows.append(
             f'<tr id="c{n}"><td><a href="#s{first[n]}">{n}</a></td><td>{escape(claim["claim"])}{resolved}</td>'
             f'<td class="label {label}">{label}</td><td>{claim["confidence"]:.2f}</td>{_evidence(claim)}</tr>'

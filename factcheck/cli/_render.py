@@ -1,4 +1,10 @@
-"""What the command line prints: verdict panels and tables, index manifests, run comparisons, progress bars."""
+"""What the command line prints: verdict panels and tables, index manifests, run comparisons, progress bars.
+
+Everything that comes from data (claims, passages, titles, paths, ids, messages) reaches the terminal through
+:func:`plain` or :func:`escape_text`: never read as rich markup (a passage holding ``[/oops]`` or ``[bold]`` is
+printed as written), and with its control characters shown escaped (``\\x1b``), never sent raw to the terminal.
+JSON output is left as it is: JSON escapes control characters itself.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -18,6 +25,25 @@ LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": 
 STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
 
 
+#: C0 and C1 control characters (and DEL) but newline and tab, as visible escapes: \x1b, \x07, \r ...
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c not in (0x09, 0x0A)}
+
+
+def safe(text: object) -> str:
+    """``text`` for a terminal: its control characters (but newline and tab) shown escaped, as ``\\x1b``."""
+    return str(text).translate(_CONTROL)
+
+
+def plain(text: object, style: str = "") -> Text:
+    """Data as a rich cell: printed as written (no markup), control characters escaped."""
+    return Text(safe(text), style)
+
+
+def escape_text(text: object) -> str:
+    """Data inside a markup string (``console.print(f"[bold]...[/] {escape_text(path)}")``)."""
+    return escape(safe(text))
+
+
 def stderr() -> Console:
     return Console(stderr=True)
 
@@ -28,7 +54,7 @@ def stdout() -> Console:
 
 def new_progress(transient: bool = False) -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]{task.description}"),  # descriptions are escaped where tasks are added
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -50,7 +76,7 @@ def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[
             state["progress"].start()
         progress = state["progress"]
         if phase not in state:
-            state[phase] = progress.add_task(f"{phase}{unit}", total=total or 1)
+            state[phase] = progress.add_task(escape_text(f"{phase}{unit}"), total=total or 1)
         progress.update(state[phase], completed=done if total else 1)
 
     try:
@@ -62,7 +88,7 @@ def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[
 
 def print_verdict(console: Console, verdict: Verdict) -> None:
     head = Text.assemble(
-        (verdict.label.upper(), LABEL_STYLE[verdict.label]), f"  confidence {verdict.confidence:.2f}\n", ("Claim: ", "bold"), verdict.claim
+        (verdict.label.upper(), LABEL_STYLE[verdict.label]), f"  confidence {verdict.confidence:.2f}\n", ("Claim: ", "bold"), safe(verdict.claim)
     )
     console.print(Panel(head, expand=False))
     table = Table(show_lines=False, title="Evidence (decisive passages first)", title_justify="left")
@@ -78,8 +104,8 @@ def print_verdict(console: Console, verdict: Verdict) -> None:
             Text(e.stance, STANCE_STYLE[e.stance]) if e.stance else Text("not judged", "dim italic"),
             "" if e.score is None else f"{e.score:.2f}",
             f"{e.similarity:.2f}",
-            e.text,
-            f"{e.title} ({e.date})\n{e.source}" if e.date else f"{e.title}\n{e.source}",
+            plain(e.text),
+            plain(f"{e.title} ({e.date})\n{e.source}" if e.date else f"{e.title}\n{e.source}"),
         )
     console.print(table)
 
@@ -90,12 +116,12 @@ def print_text_report(console: Console, report: dict, text: str) -> None:
     marked = Text()
     cursor = 0
     for mark in report["marks"]:
-        marked.append(text[cursor : mark["start"]])
+        marked.append(safe(text[cursor : mark["start"]]))
         colour = LABEL_STYLE[mark["label"]].removeprefix("bold ")
-        marked.append(text[mark["start"] : mark["end"]], style=f"underline {colour}")
+        marked.append(safe(text[mark["start"] : mark["end"]]), style=f"underline {colour}")
         marked.append(" " + "".join(f"[{n}]" for n in mark["claims"]), style=LABEL_STYLE[mark["label"]])
         cursor = mark["end"]
-    marked.append(text[cursor:])
+    marked.append(safe(text[cursor:]))
     console.print(marked)
     table = Table(show_lines=True)
     for name in ("#", "claim", "verdict", "confidence", "deciding passage"):
@@ -104,10 +130,10 @@ def print_text_report(console: Console, report: dict, text: str) -> None:
         top = next((e for e in claim["evidence"] if e.get("decisive")), None)
         table.add_row(
             str(claim["n"]),
-            claim["claim"] + (f"\n(\"{claim['resolved']}\" put for its pronoun)" if claim["resolved"] else ""),
+            plain(claim["claim"] + (f"\n(\"{claim['resolved']}\" put for a pronoun or description)" if claim["resolved"] else "")),
             Text(claim["label"], LABEL_STYLE[claim["label"]]),
             f"{claim['confidence']:.2f}",
-            f"{top['text']} [{top['source'] or top['doc_id']}]" if top else "",
+            plain(f"{top['text']} [{top['source'] or top['doc_id']}]" if top else ""),
         )
     console.print(table)
     n = report["summary"]
@@ -125,13 +151,13 @@ def print_summary(console: Console, verdicts: list[dict]) -> None:
     table.add_column("decisive evidence", ratio=3)
     for v in verdicts:
         top = next((e for e in v["evidence"] if e["decisive"]), None)
-        table.add_row(v["claim"], Text(v["label"], LABEL_STYLE[v["label"]]), f"{v['confidence']:.2f}", f"{top['text']} [{top['doc_id']}]" if top else "")
+        table.add_row(plain(v["claim"]), Text(v["label"], LABEL_STYLE[v["label"]]), f"{v['confidence']:.2f}", plain(f"{top['text']} [{top['doc_id']}]" if top else ""))
     console.print(table)
 
 
 def print_manifest(manifest: dict, index_dir: object) -> None:
     emb, counts, corpus = manifest["embedder"], manifest["counts"], manifest["corpus"]
-    table = Table(title=f"factcheck index {index_dir}", show_header=False)
+    table = Table(title=plain(f"factcheck index {index_dir}"), show_header=False)
     table.add_column(style="bold")
     table.add_column()
     rows = [
@@ -160,7 +186,7 @@ def print_manifest(manifest: dict, index_dir: object) -> None:
         ("skipped files", "\n".join(f"{s['path']}: {s['reason']}" for s in manifest["skipped"]) or "none"),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, plain(value))
     stdout().print(table)
 
 
@@ -168,8 +194,8 @@ def print_comparison(diff: dict) -> None:
     console = stdout()
     a, b = diff["a"], diff["b"]
     if (a["benchmark"], a["mode"]) != (b["benchmark"], b["mode"]):
-        console.print(f"[yellow]note:[/] different runs: {a['benchmark']} ({a['mode']}) vs {b['benchmark']} ({b['mode']})")
-    table = Table(title=f"A {a['run']}  ->  B {b['run']}")
+        console.print(f"[yellow]note:[/] different runs: {escape_text(a['benchmark'])} ({escape_text(a['mode'])}) vs {escape_text(b['benchmark'])} ({escape_text(b['mode'])})")
+    table = Table(title=plain(f"A {a['run']}  ->  B {b['run']}"))
     table.add_column("metric")
     table.add_column("A", justify="right")
     table.add_column("B", justify="right")
@@ -182,7 +208,7 @@ def print_comparison(diff: dict) -> None:
             better = (delta < 0) if row["metric"].endswith(lower_is_better) else (delta > 0)
             style = "green" if better else "red"
         cells = ["" if v is None else f"{v:.4g}" for v in (row["a"], row["b"])]
-        table.add_row(row["metric"], *cells, Text("" if delta is None else f"{delta:+.4g}", style))
+        table.add_row(plain(row["metric"]), *cells, Text("" if delta is None else f"{delta:+.4g}", style))
     console.print(table)
     p = diff["predictions"]
     if not p["compared"]:
@@ -197,5 +223,5 @@ def print_comparison(diff: dict) -> None:
         for col in ("id", "claim", "gold", "A", "B"):
             flips.add_column(col, ratio=3 if col == "claim" else None)
         for e in p["examples"]:
-            flips.add_row(e["id"], e["claim"], e["gold"], f"{e['a']} {e['a_confidence']}", f"{e['b']} {e['b_confidence']}")
+            flips.add_row(*(plain(x) for x in (e["id"], e["claim"], e["gold"], f"{e['a']} {e['a_confidence']}", f"{e['b']} {e['b_confidence']}")))
         console.print(flips)

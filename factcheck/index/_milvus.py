@@ -131,6 +131,11 @@ def connect(uri: str, timeout: float = CONNECT_TIMEOUT) -> MilvusClient:
     except ImportError:
         raise FactcheckError(f"--uri {uri} is a local milvus-lite file, which needs milvus-lite: pip install 'factcheck[milvus]'") from None
     except Exception as exc:  # pymilvus raises MilvusException, grpc errors or OSError depending on the failure
+        if _is_local(uri):
+            raise BackendError(
+                f"cannot open the milvus-lite file {uri} ({_reason(exc)}): is another process using it? "
+                "(milvus-lite opens a file in one process at a time; a Milvus server serves many)"
+            ) from None
         raise BackendError(f"Milvus at {uri} is unreachable ({_reason(exc)}): start the server or check --uri") from None
 
 
@@ -140,6 +145,9 @@ class _Milvus:
     def __init__(self, uri: str) -> None:
         self.uri = uri
         self.client = connect(uri)
+        self.failed_hint = (
+            "is the file damaged, or written by another milvus-lite version?" if _is_local(uri) else "see the Milvus server's log"
+        )
 
     def call(self, what: str, method: str, *args: Any, retry: bool = False, **kwargs: Any) -> Any:
         attempts = READ_RETRIES if retry else 1
@@ -153,9 +161,11 @@ class _Milvus:
                 if transient and attempt + 1 < attempts:
                     time.sleep(BACKOFF * 2**attempt)
                     continue
-                tried = f"; tried {attempts} times" if attempts > 1 and transient else ""
-                state = "is unreachable" if transient else "failed"
-                raise BackendError(f"Milvus at {self.uri} {state} during {what} ({_reason(exc)}{tried}): check the server and --uri") from None
+                if transient:
+                    tried = f"; tried {attempts} times" if attempts > 1 else ""
+                    raise BackendError(f"Milvus at {self.uri} is unreachable during {what} ({_reason(exc)}{tried}): check the server and --uri") from None
+                # it answered, so the server and --uri are not the problem: say what it refused
+                raise BackendError(f"Milvus at {self.uri} failed during {what} ({_reason(exc)}): {self.failed_hint}") from None
         raise AssertionError("unreachable")
 
     def collections(self, name: str) -> list[str]:
@@ -287,12 +297,19 @@ class MilvusIndex:
         collection = db.alias_target(name)
         if collection is None:
             raise IndexError_(f"no index named {name} at Milvus {uri}: {hint}")
-        rows = db.call("read the manifest", "query", name + META_SUFFIX, filter=f"key == {json.dumps(collection)}", output_fields=["manifest"], retry=True) if db.call(
-            "check collection", "has_collection", name + META_SUFFIX, retry=True
-        ) else []
+        meta = name + META_SUFFIX
+        rows: list[dict] = []
+        if db.call("check collection", "has_collection", meta, retry=True):
+            # A collection is loaded only in the process that loaded it on milvus-lite (a server keeps it loaded):
+            # a new process must load the manifests before reading them.
+            db.call("load the manifest collection", "load_collection", meta)
+            rows = db.call("read the manifest", "query", meta, filter=f"key == {json.dumps(collection)}", output_fields=["manifest"], retry=True)
         if not rows:
             raise IndexError_(f"index {name} at Milvus {uri} is corrupt (no manifest for {collection}): rebuild it with factcheck index")
-        manifest = json.loads(rows[0]["manifest"])
+        try:
+            manifest = json.loads(rows[0]["manifest"])
+        except ValueError:
+            raise IndexError_(f"index {name} at Milvus {uri} is corrupt (its manifest is not JSON): rebuild it with factcheck index") from None
         check_format(manifest, f"{name} at Milvus {uri}")
         db.call("load the collection", "load_collection", collection)
         return cls(db, name, collection, manifest)
@@ -481,6 +498,9 @@ class MilvusTarget:
         return nullcontext()
 
     def current(self) -> MilvusIndex | None:
+        """The index as it is, to reuse its vectors; None when there is none or it is corrupt (the build then
+        replaces it whole). A Milvus that fails or cannot be reached fails the build here, before anything is
+        embedded."""
         try:
             return MilvusIndex.open(self.name, self.db.uri)
         except IndexError_:

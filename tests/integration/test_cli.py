@@ -95,8 +95,12 @@ def test_bad_index_inputs(tmp_path: Path, demo_index: Path) -> None:
     one_line_error(run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "i")), "no readable document")
     one_line_error(run_cli("check", "x", "--index", str(tmp_path / "empty")), "no complete factcheck index")
     one_line_error(run_cli("check", "x", "--index", str(demo_index), "--embedder", "other"), "built with embedder")
-    bad = write(tmp_path / "bad.jsonl", '{"claim": "fine"}\n{"text": "no claim field"}\n')
-    one_line_error(run_cli("check", "--file", str(bad), "--index", str(demo_index)), "bad.jsonl:2")
+    bad = write(tmp_path / "bad.jsonl", '{"text": "no claim field"}\n')
+    proc = run_cli("check", "--file", str(bad), "--index", str(demo_index))  # the bad line, then why nothing was checked
+    assert proc.returncode == 2 and proc.stderr.splitlines() == [
+        f'factcheck: skipped {bad}:1: no "claim" text in this row (one JSON object per line, with a "claim" field)',
+        f"factcheck: error: {bad}: no line holds a claim that can be checked (1 skipped, see above): fix them and run again",
+    ], proc.stderr
     docs = tmp_path / "docs"
     write(docs / "ok.txt", "A readable sentence about the harbour.")
     (docs / "blob.txt").write_bytes(b"\x00\xff\x00binary")

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from helpers import ROOT, run_cli, write
+from helpers import ROOT, one_line_error, run_cli, write
 
 pymilvus = pytest.importorskip("pymilvus", reason="the milvus backend needs pymilvus: pip install 'factcheck[milvus]'")
 
@@ -105,6 +106,51 @@ def test_lite_errors_are_one_line(tmp_path: Path, lite: str) -> None:
         open_index("x", "milvus", None)
     proc = run_cli("check", STARGATE, "--backend", "milvus")
     assert proc.returncode == 2 and "needs --uri" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _release(client: Any, lite: str) -> None:
+    """Close the client and stop this process's milvus-lite server for the file, so another process can open it."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    client.close()
+    server_manager_instance.release_server(lite)
+
+
+def test_lite_file_reopened_by_new_processes(tmp_path: Path, lite: str) -> None:
+    """The README's way to try Milvus: index into a milvus-lite file, then check, show and rebuild it, each in a
+    new process (milvus-lite keeps no collection loaded across processes)."""
+    docs = _corpus(tmp_path / "docs", 3)
+    proc = run_cli("index", str(docs), "--index", "demo", "--uri", lite)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("check", "Document 1 reports fact 7", "--index", "demo", "--uri", lite, "--json")
+    assert proc.returncode == 0, proc.stderr
+    verdict = json.loads(proc.stdout)
+    assert max(verdict["evidence"], key=lambda e: e["similarity"])["doc_id"] == "doc001.md"
+    proc = run_cli("info", "--index", "demo", "--uri", lite, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["counts"] == {"documents": 3, "passages": 3}
+    write(docs / "new.md", "A newly added document about something else entirely.")
+    proc = run_cli("index", str(docs), "--index", "demo", "--uri", lite, "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert (report["documents"], report["embedded_documents"], report["reused_documents"]) == (4, 1, 3), "a rebuild reuses the vectors it has"
+
+
+def test_lite_unreadable_index_is_one_line_and_a_rebuild_replaces_it(tmp_path: Path, lite: str) -> None:
+    docs = _corpus(tmp_path / "docs", 2)
+    assert run_cli("index", str(docs), "--index", "broken", "--uri", lite).returncode == 0
+    client = connect(lite)
+    generation = client.describe_alias(alias="broken")["collection_name"]
+    client.upsert("broken__meta", [{"key": generation, "manifest": "{not json", "vector": [0.0, 0.0]}])
+    # milvus-lite opens a file in one process at a time: while this one holds it, the console script cannot
+    one_line_error(run_cli("info", "--index", "broken", "--uri", lite), "is another process using it?")
+    _release(client, lite)
+    one_line_error(run_cli("info", "--index", "broken", "--uri", lite), "is corrupt (its manifest is not JSON): rebuild it")
+    proc = run_cli("index", str(docs), "--index", "broken", "--uri", lite, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["embedded_documents"] == 2
+    assert json.loads(run_cli("info", "--index", "broken", "--uri", lite, "--json").stdout)["counts"]["documents"] == 2
+
 
 
 # ---------------------------------------------------------------- the real Milvus 2.3.5 server
