@@ -1,18 +1,20 @@
 """A damaged or planted index directory (issue 29): every damage is one line saying the index is corrupt and how to
-fix it, never a traceback or a silently wrong answer; an index directory cannot point factcheck at files outside it.
-Each test damages its own copy of one small index, then runs the console script."""
+fix it, never a traceback or a silently wrong answer; an index directory cannot point factcheck at files outside it
+nor make it download a model. Each test damages its own copy of one small index, then runs the console script."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import one_line_error, run_cli, write
+from helpers import factcheck_script, one_line_error, run_cli, write
 
 from factcheck.embed import create_embedder
 from factcheck.index import CURRENT, MANIFEST, STORE, VECTORS, FaissIndex, build_index
@@ -155,3 +157,29 @@ def test_a_planted_link_is_never_written_through(built: Path, tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     assert victim.read_text() == "precious" and (victim_dir / "keep.txt").read_text() == "also precious"
     assert FaissIndex.open(tmp_path / "idx").generation == "gen-000002"
+
+
+def _offline_env(cache: Path) -> dict[str, str]:
+    """The environment of a user's first run: no offline switches for the hub, an empty factcheck cache."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env["FACTCHECK_CACHE_DIR"] = str(cache)
+    return env
+
+
+def _network_namespace() -> None:
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs unshare -rn (an unprivileged network namespace)")
+
+
+def test_an_embedder_named_by_a_manifest_is_not_downloaded(idx: Path, tmp_path: Path) -> None:
+    """A manifest naming a hub model made check try to download it (about 40 s of retried lookups). Now a model an
+    index names is loaded from this machine only; the user allows a download by naming it with --embedder."""
+    _network_namespace()
+    _edit_manifest(idx, lambda m: m["embedder"].__setitem__("name", "someone/not-on-this-machine"))
+    env = _offline_env(tmp_path / "cache")
+    for args in (["check", CLAIM, "--index", str(idx)], ["index", str(tmp_path / "docs"), "--index", str(idx)]):
+        if args[0] == "index":
+            _docs(tmp_path / "docs", 3)
+        # loopback only: a download attempt fails at once instead of retrying, and the message would say so
+        proc = subprocess.run(["unshare", "-rn", factcheck_script(), *args], capture_output=True, text=True, timeout=300, env=env)
+        one_line_error(proc, "pass --embedder someone/not-on-this-machine to allow the download")
