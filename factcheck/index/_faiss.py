@@ -291,9 +291,17 @@ class FaissIndex:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
+        if self.manifest.get("lexical") and not self.dir.is_dir():
+            # opened on first use (see the module's docstring): two builds since this view was opened removed it
+            raise IndexError_(f"the index at {self.root} was rebuilt since it was opened ({self.generation} is gone): open it again")
         if not self.manifest.get("lexical") or not (self.dir / LEXICAL_DIR).is_dir():
             raise IndexError_(f"the index at {self.root} has no lexical half (built dense only, or before lexical search): rebuild it with factcheck index")
-        return LexicalIndex(self.dir / LEXICAL_DIR)
+        lexical = LexicalIndex(self.dir / LEXICAL_DIR)
+        try:
+            lexical.bm25  # noqa: B018  (loaded now: a damaged file is an error here, not deep in a search)
+        except (OSError, ValueError, KeyError) as exc:
+            raise _corrupt(self.root, f"lexical index: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        return lexical
 
     def lexical_search(self, texts: Sequence[str], langs: Sequence[str], k: int, where: SearchFilter | None = None) -> list[list[tuple[int, float]]]:
         """The top ``k`` rows of each text by BM25 (see :class:`EvidenceStore`); a filter applies as a row mask."""

@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from helpers import write
 
+from factcheck import FactcheckError
 from factcheck.embed import create_embedder
 from factcheck.index import FaissIndex, build_index
 
@@ -80,3 +82,23 @@ def test_checks_during_rebuilds_never_fail(tmp_path: Path) -> None:
     seen = {g for r in results for g in r["generations"]}
     assert builds >= 10 and len(seen) >= 5, (builds, seen)  # the checks did run across rebuilds
     assert FaissIndex.open(tmp_path / "idx").passages([0])[0].text.endswith(f"revision {builds - 1}.")
+
+
+def test_an_open_index_outlives_two_rebuilds(tmp_path: Path) -> None:
+    """A view opened before two builds still searches its vectors and reads its passages (opened with it); its lexical
+    half, opened on first use, is gone with its generation: that is said, with what to do, not "no lexical half"."""
+    docs = tmp_path / "docs"
+    for i in range(5):
+        write(docs / f"doc{i}.txt", f"The RX-{i} valve failed in year {1990 + i}.")
+    embedder = create_embedder("all-MiniLM-L6-v2")
+    build_index([docs], tmp_path / "idx", embedder)
+    held = FaissIndex.open(tmp_path / "idx")
+    for revision in range(2):
+        write(docs / "doc0.txt", f"The RX-0 valve was replaced, revision {revision}.")
+        build_index([docs], tmp_path / "idx", embedder)
+    assert not held.dir.exists()
+    hits = held.search(embedder.encode_queries(["The RX-3 valve failed"]), 2)[0]
+    assert hits[0].passage.text == "The RX-3 valve failed in year 1993."
+    with pytest.raises(FactcheckError, match="was rebuilt since it was opened .* open it again"):
+        held.lexical_search(["RX-3 valve"], ["en"], 2)
+    assert FaissIndex.open(tmp_path / "idx").lexical_search(["RX-3 valve"], ["en"], 2)[0]
