@@ -48,6 +48,7 @@ EXPORT_VERSION = 1
 # `strace -f -e trace=connect` in a network namespace. A tool for private documents opens no connection of its own
 # accord: telemetry off before onnxruntime is first imported, and again on every session (_ort()).
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 _WEIGHT_SUFFIXES = {".safetensors", ".bin"}
 
 
