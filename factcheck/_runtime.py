@@ -27,6 +27,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
 
 #: bump when the export procedure changes: older exports are then ignored.
 EXPORT_VERSION = 1
+
+# ONNX Runtime's PyPI builds send usage telemetry (1DS, to mobile.events.data.microsoft.com) from a background
+# thread: the first run's ONNX export (its graph optimizer's session) looked that host up, seen with
+# `strace -f -e trace=connect` in a network namespace. A tool for private documents opens no connection of its own
+# accord: telemetry off before onnxruntime is first imported, and again on every session (_ort()).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 _WEIGHT_SUFFIXES = {".safetensors", ".bin"}
 
 
@@ -207,6 +215,7 @@ def _torch_export(module: torch.nn.Module, path: Path, output: str) -> None:
 
 def _fuse(path: Path, config: object) -> None:
     """Fuse attention, layer norm and GELU (onnxruntime's BERT optimizer): same outputs, faster on CPU."""
+    _ort()
     from onnxruntime.transformers import optimizer
 
     fused = optimizer.optimize_model(
@@ -215,9 +224,16 @@ def _fuse(path: Path, config: object) -> None:
     fused.save_model_to_file(str(path))
 
 
-def _session(path: Path) -> onnxruntime.InferenceSession:
+def _ort() -> ModuleType:
+    """onnxruntime, with its telemetry off (see ORT_DISABLE_TELEMETRY above)."""
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()
+    return ort
+
+
+def _session(path: Path) -> onnxruntime.InferenceSession:
+    ort = _ort()
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = os.cpu_count() or 1

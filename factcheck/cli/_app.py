@@ -20,7 +20,7 @@ from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
 from ..extract import EXTRACTORS, make_extractor
-from ..index import RETRIEVAL_MODES, IndexConfig, SearchFilter, build_index, open_index, resolve_backend
+from ..index import RETRIEVAL_MODES, FaissIndex, IndexConfig, SearchFilter, build_index, open_index, resolve_backend
 from ..ingest import parse_jsonl, read_documents
 from ..integrations.ray import CheckerSpec, check_on_ray
 from ..labels import LABELS
@@ -608,13 +608,22 @@ def _check_file_on_ray(spec: CheckerSpec, rows: list[tuple[int, dict]], address:
 @click.option("--index", "index_dir", required=True, type=click.Path(path_type=Path), help="Index directory (FAISS) or index name (Milvus).")
 @_backend_options
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -> None:
+@click.option("--verify", is_flag=True, help="Also read every file of a FAISS index and compare it with the checksum its manifest records (every open compares sizes only).")
+def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool, verify: bool) -> None:
     """Show what an index holds and how it was built."""
-    manifest = open_index(index_dir, _backend(backend, uri), uri).manifest
+    index = open_index(index_dir, _backend(backend, uri), uri)
+    verified = None
+    if verify:
+        if not isinstance(index, FaissIndex):
+            raise FactcheckError("--verify checks the files of a FAISS index directory: Milvus keeps no such files; drop --verify")
+        verified = index.verify()
+    manifest = index.manifest
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
-        return
-    print_manifest(manifest, index_dir)
+    else:
+        print_manifest(manifest, index_dir)
+    if verified is not None:
+        click.echo(f"verified: all {verified} files of {index.generation} match the checksums in its manifest", err=as_json)
 
 
 # ---------------------------------------------------------------- training the verifier

@@ -78,6 +78,10 @@ class EmbedderConfig:
     device: str | None = None
     #: CPU threads for the packaged multilingual embedders (None: their default).
     threads: int | None = None
+    #: load the model from this machine only (a local folder, a packaged or bundled model, or the hub's local cache),
+    #: never from the hub: set when the name comes from an index's manifest rather than from the user, so that an
+    #: index directory cannot make factcheck reach out to the network (FactcheckError instead, saying how to allow it).
+    local_only: bool = False
     #: "auto": ONNX Runtime for the bundled all-MiniLM-L6-v2 when onnxruntime is installed (same vectors,
     #: no torch import), sentence-transformers otherwise and on a CUDA GPU (or a ``device`` other than the
     #: CPU); "onnx" / "torch" force one (see factcheck._runtime).

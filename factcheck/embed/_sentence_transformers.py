@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from huggingface_hub import try_to_load_from_cache  # 3 ms: its submodules load lazily
 
 from .._runtime import OnnxEncoder, exported, onnx_wanted, onnxruntime_installed, quiet_transformers
 from ..errors import FactcheckError
@@ -26,6 +27,11 @@ class SentenceTransformerEmbedder(Embedder):
         self.config = config or EmbedderConfig()
         self.name = canonical_embedder(self.config.model)
         self.path = resolve_embedder(self.name)
+        if self.config.local_only and not Path(self.path).is_dir() and not _in_hub_cache(self.path):
+            raise FactcheckError(
+                f"the index was built with embedder {self.name!r}, which is not on this machine, and factcheck downloads a "
+                f"model only when you name it: pass --embedder {self.name} to allow the download"
+            )
 
     def claim_cut(self, claim: str, limit: int) -> int | None:
         """Character offset where ``claim`` passes ``limit`` tokens, or None when it fits."""
@@ -41,7 +47,7 @@ class SentenceTransformerEmbedder(Embedder):
         from sentence_transformers import SentenceTransformer
 
         try:
-            return SentenceTransformer(self.path, device=self.config.device)
+            return SentenceTransformer(self.path, device=self.config.device, local_files_only=self.config.local_only)
         except (OSError, ValueError) as exc:  # ValueError: a folder that holds no model, a malformed hub name
             raise FactcheckError(
                 f"cannot load embedding model {self.name!r}: {str(exc).splitlines()[0]} "
@@ -93,3 +99,15 @@ class SentenceTransformerEmbedder(Embedder):
             show_progress_bar=show_progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _in_hub_cache(name: str) -> bool:
+    """Whether a hub model is in the local hub cache (as ``name``, or as ``sentence-transformers/name``, the
+    organisation sentence-transformers assumes for a bare name); no network."""
+    for repo in (name, f"sentence-transformers/{name}") if "/" not in name else (name,):
+        try:
+            if isinstance(try_to_load_from_cache(repo, "config.json"), str):
+                return True
+        except ValueError:  # not a valid repository name (huggingface_hub's HFValidationError)
+            continue
+    return False

@@ -166,6 +166,73 @@ def check_format(manifest: dict, location: str) -> None:
         )
 
 
+#: what a manifest must hold for factcheck to read it, key by key: (path, the types its value may have).
+_MANIFEST_KEYS: tuple[tuple[tuple[str, ...], tuple[type, ...]], ...] = (
+    (("factcheck_version",), (str,)),
+    (("created",), (str,)),
+    (("embedder",), (dict,)),
+    (("embedder", "name"), (str,)),
+    (("embedder", "dim"), (int,)),
+    (("embedder", "weights_sha256"), (str,)),
+    (("embedder", "normalized"), (bool,)),
+    (("counts",), (dict,)),
+    (("counts", "documents"), (int,)),
+    (("counts", "passages"), (int,)),
+    (("corpus",), (dict,)),
+    (("corpus", "checksum"), (str,)),
+    (("corpus", "inputs"), (list,)),
+    (("corpus", "languages"), (dict,)),
+    (("skipped",), (list,)),
+    (("build",), (dict,)),
+    (("build", "embedded_documents"), (int,)),
+    (("build", "reused_documents"), (int,)),
+    (("build", "removed_documents"), (int,)),
+)
+#: the FAISS backend's own section.
+_FAISS_KEYS: tuple[tuple[tuple[str, ...], tuple[type, ...]], ...] = (
+    (("faiss",), (dict,)),
+    (("faiss", "index_type"), (str,)),
+    (("faiss", "metric"), (str,)),
+)
+
+
+def check_manifest(manifest: object, location: str) -> None:
+    """Refuse a manifest that lacks a key factcheck reads, or holds a value of the wrong type there (IndexError_
+    naming the key), instead of failing later with a KeyError deep in a search."""
+
+    def corrupt(why: str) -> IndexError_:
+        return IndexError_(f"index {location} is corrupt (manifest.json: {why}): rebuild it with factcheck index")
+
+    if not isinstance(manifest, dict):
+        raise corrupt(f"holds {type(manifest).__name__}, not an object")
+    keys = _MANIFEST_KEYS + (_FAISS_KEYS if manifest.get("backend", "faiss") == "faiss" else ())
+    for path, types in keys:
+        value: object = manifest
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                raise corrupt(f"no {'.'.join(path)}")
+            value = value[key]
+        # bool is an int in Python: a count of True is no count
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            raise corrupt(f"{'.'.join(path)} is {value!r}, not {' or '.join(t.__name__ for t in types)}")
+    if not manifest["embedder"]["name"].strip():
+        raise corrupt("embedder.name is empty")
+    if manifest["counts"]["passages"] < 1 or manifest["counts"]["documents"] < 1 or manifest["embedder"]["dim"] < 1:
+        raise corrupt("a count or the dimension is below 1")
+    files = manifest.get("files")
+    if files is not None and not (
+        isinstance(files, dict)
+        and all(
+            isinstance(name, str) and not name.startswith("/") and ".." not in name.split("/") and isinstance(meta, dict) and isinstance(meta.get("bytes"), int) and isinstance(meta.get("sha256"), str)
+            for name, meta in files.items()
+        )
+    ):
+        raise corrupt("files is not a table of the generation's files, their sizes and checksums")
+    lexical = manifest.get("lexical")
+    if lexical and not (isinstance(lexical, dict) and all(isinstance(lexical.get(k), str) for k in ("library", "version"))):
+        raise corrupt("lexical is not a description of the lexical index")
+
+
 def check_embedder(store: EvidenceStore, requested: str | None) -> None:
     """Refuse a query embedder other than the one that built the index (aliases folded, on every backend)."""
     built = store.manifest["embedder"]["name"]

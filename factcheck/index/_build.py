@@ -62,7 +62,8 @@ def _build(
 ) -> BuildReport:
     old = target.current()
     if embedder is None:  # the index's own embedder on a rebuild (or the reused index's); else by the corpus's languages
-        embedder = create_embedder(EmbedderConfig(model=choose_embedder(documents, old or reuse)))
+        # a model an index names is loaded from this machine only: a download needs the user to name it
+        embedder = create_embedder(EmbedderConfig(model=choose_embedder(documents, old or reuse), local_only=(old or reuse) is not None))
     if old is None and reuse is not None:
         old = reuse
     if old is not None and not same_embedder(old.manifest, embedder):
@@ -184,6 +185,9 @@ def _language_mix(passages: list[Passage]) -> dict[str, int]:
 
 
 def embedder_for(index: EvidenceStore, requested: str | None = None, batch_size: int = 64) -> Embedder:
-    """The embedder to query ``index`` with: the one that built it (a different request is refused)."""
+    """The embedder to query ``index`` with: the one that built it (a different request is refused). Unless the user
+    names it (``requested``), it is loaded from this machine only: an index directory is data, and its manifest alone
+    never makes factcheck download a model (an index built with a hub model needs ``--embedder NAME`` on a machine
+    that does not have that model yet)."""
     check_embedder(index, requested)
-    return create_embedder(EmbedderConfig(model=index.manifest["embedder"]["name"], batch_size=batch_size))
+    return create_embedder(EmbedderConfig(model=index.manifest["embedder"]["name"], batch_size=batch_size, local_only=requested is None))
