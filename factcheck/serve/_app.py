@@ -145,7 +145,9 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     if kind == "model_attributes_type":
         return 422, "the body must be a JSON object, such as {\"claim\": \"...\"}"
     if kind == "extra_forbidden":
-        return 422, f"unknown field {_where(loc)!r}: this route takes {first.get('ctx', {}).get('fields', '') or 'the fields its schema lists'} (see /docs)"
+        return 422, f"unknown field {_where(loc)!r}: see /docs for the fields this route takes"
+    if kind == "missing":
+        return 422, f"the field {_where(loc)!r} is missing: see /docs for the fields this route takes"
     return 422, f"{_where(loc) or 'body'}: {first.get('msg', 'invalid')}"
 
 

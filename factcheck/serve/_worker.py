@@ -32,6 +32,8 @@ class _Job:
 class WorkerStats:
     """What the worker has done so far (reported by ``/healthz``)."""
 
+    #: claims (or texts) in the batch being checked now (0: idle).
+    checking: int = 0
     requests: int = 0
     claims: int = 0
     batches: int = 0
@@ -91,9 +93,13 @@ class CheckWorker:
                     return
                 started = time.perf_counter()
                 if first.text is not None:
+                    self.stats.checking = 1
                     self._run_text(first)
                 else:
-                    self._run_claims(self._drain(first))
+                    jobs = self._drain(first)
+                    self.stats.checking = sum(len(job.claims) for job in jobs)
+                    self._run_claims(jobs)
+                self.stats.checking = 0
                 self.stats.busy_seconds += time.perf_counter() - started
 
     def _drain(self, first: _Job) -> list[_Job]:

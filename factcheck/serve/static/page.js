@@ -32,7 +32,9 @@
     button.disabled = true;
     status.textContent = "Checking…";
     try {
-      const response = await fetch(form.action, {
+      const url = new URL(form.action);
+      url.username = url.password = "";  // fetch refuses a URL with credentials (a page opened as user:token@host)
+      const response = await fetch(url, {
         method: "POST",
         body: new URLSearchParams(new FormData(form)),
         headers: { "Accept": "text/html" },
