@@ -48,7 +48,7 @@ def verdict_html(verdict: dict) -> str:
     decisive = [e for e in verdict["evidence"] if e["decisive"]]
     others = [e for e in verdict["evidence"] if not e["decisive"]]
     parts = [
-        f'<h2 class="verdict {label}" tabindex="-1"><span class="label">{label.upper()}</span>confidence {verdict["confidence"]:.2f}</h2>',
+        f'<h2 class="verdict {label}" tabindex="-1"><span class="label">{label.upper()}</span> confidence {verdict["confidence"]:.2f}</h2>',
         f'<p class="claim">Claim: {escape(verdict["claim"])}</p>',
     ]
     if verdict["warnings"]:
