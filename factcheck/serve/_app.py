@@ -53,6 +53,8 @@ class ServeConfig:
     limits: ServeLimits = field(default_factory=ServeLimits)
     #: the most claims verified in one batch (requests queued together are batched up to this).
     max_batch: int = 64
+    #: how long the worker waits for another request before it starts a batch (each arrival restarts the wait).
+    gather_seconds: float = 0.02
     #: what the page says it checks against (an index directory, a Milvus index name, or the demo corpus).
     index_name: str = "the demo corpus"
 
@@ -178,7 +180,7 @@ def create_app(checker: FactChecker, config: ServeConfig | None = None) -> FastA
     """The application over ``checker`` (already opened: the models are loaded once, by the caller)."""
     config = config or ServeConfig()
     limits = config.limits
-    worker = CheckWorker(checker, max_batch=config.max_batch)
+    worker = CheckWorker(checker, max_batch=config.max_batch, gather_seconds=config.gather_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

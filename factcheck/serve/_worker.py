@@ -47,9 +47,10 @@ _STOP = object()
 class CheckWorker:
     """Checks claims and texts with ``checker`` on its own thread; ``await worker.check(claims)`` from the loop."""
 
-    def __init__(self, checker: FactChecker, *, max_batch: int = 64) -> None:
+    def __init__(self, checker: FactChecker, *, max_batch: int = 64, gather_seconds: float = 0.02) -> None:
         self.checker = checker
         self.max_batch = max_batch
+        self.gather_seconds = gather_seconds
         self.stats = WorkerStats()
         self._queue: queue.Queue[Any] = queue.Queue()
         self._held: _Job | None = None  # a job drained that did not fit in the last batch
@@ -103,11 +104,16 @@ class CheckWorker:
                 self.stats.busy_seconds += time.perf_counter() - started
 
     def _drain(self, first: _Job) -> list[_Job]:
-        """``first`` and the claim jobs queued behind it, up to ``max_batch`` claims (a job is never split)."""
+        """``first`` and the claim jobs queued behind it, up to ``max_batch`` claims (a job is never split). Jobs
+        still arriving are waited for while each comes within ``gather_seconds`` of the last: clients answered by
+        the same batch send their next requests a few milliseconds apart, and without the wait the first of them
+        would start a batch of one while the others queue behind it. The waits stop after five of them in all."""
         jobs, size = [first], len(first.claims)
+        until = time.monotonic() + 5 * self.gather_seconds  # never more than five waits in all
         while size < self.max_batch:
+            wait = min(self.gather_seconds, until - time.monotonic())
             try:
-                job = self._queue.get_nowait()
+                job = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
             except queue.Empty:
                 break
             if job is _STOP or job.text is not None or size + len(job.claims) > self.max_batch:
