@@ -23,6 +23,7 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import FactcheckError
 from ..pipeline import FactChecker
@@ -202,6 +203,13 @@ def create_app(checker: FactChecker, config: ServeConfig | None = None) -> FastA
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, detail = _validation_message(exc)
         return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's, for a body json cannot read
+            detail = "the body could not be read as JSON (not UTF-8, or nested too deep): send a UTF-8 JSON object such as {\"claim\": \"...\"}"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(FactcheckError)
     async def _factcheck_error(request: Request, exc: FactcheckError) -> JSONResponse:

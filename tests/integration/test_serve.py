@@ -143,9 +143,12 @@ def test_info_is_what_factcheck_info_says(server: Server, demo_index: Path) -> N
         (json.dumps({"claim": "x" * 2001}), "application/json", 422, "over the limit of 2000"),
         (json.dumps({"claims": ["Elon Musk founded xAI"] * 257}), "application/json", 422, "over the limit of 256"),
         ('{"claim": "a"}', "text/plain", 422, "must be a JSON object"),
+        ('{"claims": "one claim"}', "application/json", 422, "claims: Input should be a valid list"),
+        (b'{"claim": "caf\xe9"}', "application/json", 400, "could not be read as JSON (not UTF-8"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "nested too deep"),
     ],
 )
-def test_bad_requests_answer_4xx_with_one_line(server: Server, body: str, content_type: str, status: int, needle: str) -> None:
+def test_bad_requests_answer_4xx_with_one_line(server: Server, body: str | bytes, content_type: str, status: int, needle: str) -> None:
     got, answer, _ = server.request("POST", "/check", body, headers={"Content-Type": content_type})
     assert got == status, answer
     assert set(answer) == {"detail"} and isinstance(answer["detail"], str), answer
