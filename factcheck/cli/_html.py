@@ -9,8 +9,7 @@ from html import escape
 #: colours per label (text, background), as the terminal shows them.
 _COLOURS = {"supported": ("#14532d", "#dcfce7"), "disputed": ("#7f1d1d", "#fee2e2"), "unverified": ("#713f12", "#fef9c3")}
 
-#: the page's style sheet (also in ``factcheck serve``'s page).
-STYLE = """
+_STYLE = """
 body { font: 16px/1.55 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; }
 h1 { font-size: 1.4rem; } .summary { margin: 1rem 0; }
 .text { white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }
@@ -32,9 +31,8 @@ def _evidence(claim: dict) -> str:
     return f'<td>{escape(top["text"])}<div class="source">{source}</div>{checks}</td>'
 
 
-def text_report_sections(report: dict, text: str) -> str:
-    """The summary, the marked text and the table of claims of ``report`` (``TextReport.to_dict()``) of ``text`` (the
-    text its spans point into): the body of the page, also shown by ``factcheck serve``'s page."""
+def text_report_html(report: dict, text: str, title: str = "factcheck report") -> str:
+    """The page for ``report`` (``TextReport.to_dict()``) of ``text`` (the text its spans point into)."""
     marked, cursor = [], 0
     for claim in report["claims"]:
         n, label = claim["n"], claim["label"]
@@ -60,16 +58,10 @@ def text_report_sections(report: dict, text: str) -> str:
         f'{s["not_checked"]} sentences not checked (questions, opinions, headings, no fact)'
     )
     return (
-        f'<p class="summary">{summary}</p>\n<div class="text">{"".join(marked)}</div>\n'
-        "<table><thead><tr><th>#</th><th>claim as checked</th><th>verdict</th><th>confidence</th><th>deciding passage</th></tr></thead>\n"
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>\n"
-    )
-
-
-def text_report_html(report: dict, text: str, title: str = "factcheck report") -> str:
-    """The page for ``report`` (``TextReport.to_dict()``) of ``text`` (the text its spans point into)."""
-    return (
         f'<!DOCTYPE html>\n<html lang="{escape(report.get("lang") or "en")}">\n<head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head>\n<body>\n<h1>{escape(title)}</h1>\n{text_report_sections(report, text)}</body>\n</html>\n"
+        f"<style>{_STYLE}</style></head>\n<body>\n<h1>{escape(title)}</h1>\n<p class=\"summary\">{summary}</p>\n"
+        f'<div class="text">{"".join(marked)}</div>\n'
+        "<table><thead><tr><th>#</th><th>claim as checked</th><th>verdict</th><th>confidence</th><th>deciding passage</th></tr></thead>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>\n</body>\n</html>\n"
     )

@@ -9,7 +9,8 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from ..cli._html import STYLE, text_report_sections
+from ..cli._html import _STYLE as REPORT_STYLE
+from ..cli._html import text_report_html
 
 STATIC = files("factcheck.serve") / "static"
 
@@ -66,15 +67,17 @@ def verdict_html(verdict: dict) -> str:
 
 
 def report_html(report: dict, text: str) -> str:
-    """A checked text (``TextReport.to_dict()``), marked as ``factcheck check --doc --html`` marks it."""
-    return f'<h2 tabindex="-1">The text checked</h2>\n{text_report_sections(report, text)}'
+    """A checked text (``TextReport.to_dict()``), marked as ``factcheck check --doc --html`` marks it: that page's
+    body after its title (the summary, the marked text, the table of claims), so that the two never differ."""
+    sections = text_report_html(report, text).partition("</h1>\n")[2].rpartition("</body>")[0]
+    return f'<h2 tabindex="-1">The text checked</h2>\n{sections}'
 
 
 def page(*, index: str, limits: dict, mode: str = "claim", claim: str = "", text: str = "", result: str = "", error: str = "") -> str:
     """The whole page, with ``result`` (HTML from :func:`verdict_html` or :func:`report_html`) or ``error`` shown."""
     body = f'<p class="error" tabindex="-1">{escape(error)}</p>' if error else result
     return _template().substitute(
-        report_style=STYLE,
+        report_style=REPORT_STYLE,
         index=escape(index),
         mode="text" if mode == "text" else "claim",
         claim_checked="" if mode == "text" else " checked",

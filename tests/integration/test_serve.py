@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 from helpers import factcheck_script, one_line_error, run_cli, write
@@ -248,6 +249,10 @@ def test_the_form_posted_without_javascript_answers_the_page_with_the_verdict(se
     assert status == 200 and '<section id="result"' in page and "DISPUTED" in page and "Sam Altman rejected" in page
     status, page, _ = server.request("POST", "/", "mode=claim&claim=", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 422 and 'class="error"' in page and "empty" in page
+    # a text: marked as check --doc --html marks it, each checked sentence in place
+    form = "mode=text&text=" + quote_plus("Sam Altman said the Stargate funding is real. Is it?")
+    status, page, _ = server.request("POST", "/", form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and '<mark class="supported" id="s1"' in page and "1 claims" in page and "1 sentences not checked" in page
 
 
 # ---------------------------------------------------------------- the command line
