@@ -8,11 +8,11 @@ import ipaddress
 import json
 import os
 import random
-import socket
 import sys
 import warnings
 from datetime import datetime
 from pathlib import Path
+from socket import create_server
 
 import click
 
@@ -471,7 +471,7 @@ def serve(index_dir: Path | None, backend: str | None, uri: str | None, host: st
     except ImportError as exc:
         raise FactcheckError(f"factcheck serve needs FastAPI and uvicorn ({exc.name} is missing): pip install 'factcheck[serve]'") from None
     try:  # a port already taken: one line now, before the models load
-        with socket.create_server((host.strip("[]"), port)):
+        with create_server((host.strip("[]"), port)):
             pass
     except OSError as exc:
         raise FactcheckError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --port, or stop what is using it") from None
