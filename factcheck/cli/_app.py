@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import ipaddress
 import json
 import os
 import random
@@ -12,7 +11,6 @@ import sys
 import warnings
 from datetime import datetime
 from pathlib import Path
-from socket import create_server
 
 import click
 
@@ -437,15 +435,6 @@ def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool) -
 # ---------------------------------------------------------------- serve
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 @main.command()
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory (FAISS) or index name (Milvus) [default: the bundled demo corpus].")
 @_backend_options
@@ -460,21 +449,17 @@ def serve(index_dir: Path | None, backend: str | None, uri: str | None, host: st
 
     The models are loaded once; claims of requests that arrive together are checked in one batch.
     """
-    if not _loopback(host) and not token:
-        raise click.UsageError(f"--host {host} is not a loopback address: anyone who can reach it could use the server, so give --token TOKEN (or FACTCHECK_TOKEN)")
-    if token is not None and not token.strip():
-        raise click.UsageError("--token is empty: give a secret, e.g. --token $(python3 -c 'import secrets; print(secrets.token_urlsafe())')")
     try:
         import uvicorn
 
-        from ..serve import ServeConfig, create_app
+        from ..serve import ServeConfig, check_port, create_app, loopback
     except ImportError as exc:
         raise FactcheckError(f"factcheck serve needs FastAPI and uvicorn ({exc.name} is missing): pip install 'factcheck[serve]'") from None
-    try:  # a port already taken: one line now, before the models load
-        with create_server((host.strip("[]"), port)):
-            pass
-    except OSError as exc:
-        raise FactcheckError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --port, or stop what is using it") from None
+    if not loopback(host) and not token:
+        raise click.UsageError(f"--host {host} is not a loopback address: anyone who can reach it could use the server, so give --token TOKEN (or FACTCHECK_TOKEN)")
+    if token is not None and not token.strip():
+        raise click.UsageError("--token is empty: give a secret, e.g. --token $(python3 -c 'import secrets; print(secrets.token_urlsafe())')")
+    check_port(host, port)  # a port already taken: one line now, before the models load
     backend_name = _backend(backend, uri)
     spec = CheckerSpec(index=_index_location(index_dir, backend_name), backend=backend_name, uri=uri, embedder=embedder, verifier=verifier, retrieval=retrieval)
     checker = _open_checker(spec)
