@@ -452,7 +452,7 @@ def serve(index_dir: Path | None, backend: str | None, uri: str | None, host: st
     try:
         import uvicorn
 
-        from ..serve import ServeConfig, check_port, create_app, loopback
+        from ..serve import ServeConfig, allowed_hosts, check_port, create_app, loopback
     except ImportError as exc:
         raise FactcheckError(f"factcheck serve needs FastAPI and uvicorn ({exc.name} is missing): pip install 'factcheck[serve]'") from None
     if not loopback(host) and not token:
@@ -468,7 +468,8 @@ def serve(index_dir: Path | None, backend: str | None, uri: str | None, host: st
         # the first check loads what opening does not (the verifier's session, the lexical index): judged below the
         # gate too, so that the verifier runs whatever the index holds
         checker.with_config(judge_below_gate=True).check_many(["warm-up"])
-    app = create_app(checker, ServeConfig(token=token, index_name=str(index_dir) if index_dir is not None else "the bundled demo corpus"))
+    config = ServeConfig(token=token, index_name=str(index_dir) if index_dir is not None else "the bundled demo corpus", allowed_hosts=allowed_hosts(host))
+    app = create_app(checker, config)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"factcheck: serving http://{shown}:{port}/ (API docs: /docs); Ctrl+C stops it", err=True)
     uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)

@@ -11,6 +11,6 @@ Importing this package needs FastAPI; nothing else in factcheck imports it, so c
 from __future__ import annotations
 
 from ._app import CheckRequest, DocumentRequest, ServeConfig, ServeLimits, create_app
-from ._listen import check_port, loopback
+from ._listen import allowed_hosts, check_port, loopback
 
-__all__ = ["CheckRequest", "DocumentRequest", "ServeConfig", "ServeLimits", "check_port", "create_app", "loopback"]
+__all__ = ["CheckRequest", "DocumentRequest", "ServeConfig", "ServeLimits", "allowed_hosts", "check_port", "create_app", "loopback"]

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..errors import FactcheckError
 from ..pipeline import FactChecker
@@ -58,6 +59,9 @@ class ServeConfig:
     gather_seconds: float = 0.02
     #: what the page says it checks against (an index directory, a Milvus index name, or the demo corpus).
     index_name: str = "the demo corpus"
+    #: the Host headers answered (None: any). A server on loopback answers only its loopback names, so that a web
+    #: page elsewhere cannot reach it through a DNS name rebound to 127.0.0.1.
+    allowed_hosts: tuple[str, ...] | None = None
 
 
 class CheckRequest(BaseModel):
@@ -197,6 +201,8 @@ def create_app(checker: FactChecker, config: ServeConfig | None = None) -> FastA
     )
     app.state.worker = worker
     app.add_middleware(_Guard, token=config.token, max_body_bytes=limits.max_body_bytes)
+    if config.allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.exception_handler(RequestValidationError)

@@ -26,3 +26,13 @@ def check_port(host: str, port: int) -> None:
             pass
     except OSError as exc:
         raise FactcheckError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another --port, or stop what is using it") from None
+
+
+#: the names a browser on this machine gives a loopback server in its Host header.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+def allowed_hosts(host: str) -> tuple[str, ...] | None:
+    """The Host headers a server listening on ``host`` answers: its loopback names on loopback, any elsewhere (a
+    server off loopback has a token)."""
+    return (*LOOPBACK_NAMES, host) if loopback(host) else None

@@ -191,6 +191,14 @@ def test_every_route_but_healthz_needs_the_token(server: Server) -> None:
     assert server.request("GET", "/", headers={"Authorization": f"Basic {basic}"}, token=None)[0] == 200
 
 
+def test_a_server_on_loopback_answers_only_its_loopback_names(server: Server) -> None:
+    """A page elsewhere cannot reach it through a DNS name rebound to 127.0.0.1 (the Host header names that page's site)."""
+    status, answer, _ = server.request("POST", "/check", {"claim": STARGATE}, headers={"Host": f"attacker.example:{server.port}"})
+    assert status == 400 and "host" in str(answer).lower()
+    for name in ("localhost", "127.0.0.1"):
+        assert server.request("GET", "/healthz", headers={"Host": f"{name}:{server.port}"})[0] == 200
+
+
 def test_claims_arriving_together_are_checked_in_one_batch(server: Server) -> None:
     claims = [f"Stargate was announced as a {n} billion dollar programme" for n in range(100, 116)]
     before = server.request("GET", "/healthz", token=None)[1]
