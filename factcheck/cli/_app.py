@@ -626,6 +626,49 @@ def info(index_dir: Path, backend: str | None, uri: str | None, as_json: bool, v
         click.echo(f"verified: all {verified} files of {index.generation} match the checksums in its manifest", err=as_json)
 
 
+# ---------------------------------------------------------------- serve
+
+
+@main.command()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index directory (FAISS) or index name (Milvus) [default: the bundled demo corpus].")
+@_backend_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but a loopback address needs --token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", default=None, envvar="FACTCHECK_TOKEN", show_envvar=True, help="Bearer token every route but /healthz requires (Authorization: Bearer TOKEN).")
+@click.option("--verifier", default=None, help="CrossEncoder NLI model name or path [default: the shipped verifier].")
+@click.option("--embedder", default=None, help="Must match the embedder the index was built with.")
+@_retrieval_option
+def serve(index_dir: Path | None, backend: str | None, uri: str | None, host: str, port: int, token: str | None, verifier: str | None, embedder: str | None, retrieval: str) -> None:
+    """Serve checking over HTTP: a JSON API (POST /check, POST /check-document, GET /info; docs at /docs) and a page at /.
+
+    The models are loaded once; claims of requests that arrive together are checked in one batch.
+    """
+    try:
+        import uvicorn
+
+        from ..serve import ServeConfig, allowed_hosts, check_port, create_app, loopback
+    except ImportError as exc:
+        raise FactcheckError(f"factcheck serve needs FastAPI and uvicorn ({exc.name} is missing): pip install 'factcheck[serve]'") from None
+    if not loopback(host) and not token:
+        raise click.UsageError(f"--host {host} is not a loopback address: anyone who can reach it could use the server, so give --token TOKEN (or FACTCHECK_TOKEN)")
+    if token is not None and not token.strip():
+        raise click.UsageError("--token is empty: give a secret, e.g. --token $(python3 -c 'import secrets; print(secrets.token_urlsafe())')")
+    check_port(host, port)  # a port already taken: one line now, before the models load
+    backend_name = _backend(backend, uri)
+    spec = CheckerSpec(index=_index_location(index_dir, backend_name), backend=backend_name, uri=uri, embedder=embedder, verifier=verifier, retrieval=retrieval)
+    checker = _open_checker(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # the first check loads what opening does not (the verifier's session, the lexical index): judged below the
+        # gate too, so that the verifier runs whatever the index holds
+        checker.with_config(judge_below_gate=True).check_many(["warm-up"])
+    config = ServeConfig(token=token, index_name=str(index_dir) if index_dir is not None else "the bundled demo corpus", allowed_hosts=allowed_hosts(host))
+    app = create_app(checker, config)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"factcheck: serving http://{shown}:{port}/ (API docs: /docs); Ctrl+C stops it", err=True)
+    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False)
+
+
 # ---------------------------------------------------------------- training the verifier
 
 
