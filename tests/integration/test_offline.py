@@ -22,7 +22,10 @@ OUTSIDE = re.compile(r'connect\(\d+, \{sa_family=AF_INET6?, (?!.*(?:inet_addr\("
 
 def test_the_first_check_makes_no_connection(tmp_path: Path) -> None:
     if not shutil.which("strace") or not shutil.which("unshare") or subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode != 0:
-        pytest.skip("needs strace and unshare -rn (an unprivileged network namespace)")
+        why = "needs strace and unshare -rn (an unprivileged network namespace)"
+        if os.environ.get("FACTCHECK_REQUIRE_TOOLS") == "1":
+            pytest.fail(why + " (FACTCHECK_REQUIRE_TOOLS=1)")
+        pytest.skip(why)
     docs = tmp_path / "docs"
     write(docs / "harbour.md", "The harbour of Edenside opened in 1890. It was rebuilt after the storm of 1953.")
     write(docs / "bridge.md", "The bridge over the river was finished in 1932 and carries a railway line.")

@@ -293,7 +293,7 @@ def test_checking_needs_no_fastapi_and_serve_says_which_extra_to_install() -> No
 
 def _browser(javascript: bool = True):  # type: ignore[no-untyped-def]
     """Headless Chromium (Debian's chromium and chromium-driver) sending the token with every request; skipped
-    when they are missing, unless FACTCHECK_REQUIRE_BROWSER=1 (CI), where that fails."""
+    when they are missing, unless FACTCHECK_REQUIRE_TOOLS=1 (CI), where that fails."""
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     try:
         from selenium import webdriver
@@ -302,8 +302,8 @@ def _browser(javascript: bool = True):  # type: ignore[no-untyped-def]
         webdriver = None
     if webdriver is None or not chromium or not driver:
         why = "the browser test needs chromium, chromium-driver (apt-get install -y chromium chromium-driver) and selenium"
-        if os.environ.get("FACTCHECK_REQUIRE_BROWSER") == "1":
-            pytest.fail(why + " (FACTCHECK_REQUIRE_BROWSER=1)")
+        if os.environ.get("FACTCHECK_REQUIRE_TOOLS") == "1":
+            pytest.fail(why + " (FACTCHECK_REQUIRE_TOOLS=1)")
         pytest.skip(why)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
