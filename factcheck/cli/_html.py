@@ -55,9 +55,9 @@ def text_report_html(report: dict, text: str, title: str = "factcheck report") -
         )
     s = report["summary"]
     summary = (
-        f'{len(report["claims"])} claims: <span class="supported">{s["supported"]} supported</span>, '
+        f'{len(report["claims"])} claim{"" if len(report["claims"]) == 1 else "s"}: <span class="supported">{s["supported"]} supported</span>, '
         f'<span class="disputed">{s["disputed"]} disputed</span>, <span class="unverified">{s["unverified"]} unverified</span>; '
-        f'{s["not_checked"]} sentences not checked (questions, opinions, headings, no fact)'
+        f'{s["not_checked"]} sentence{"" if s["not_checked"] == 1 else "s"} not checked (questions, opinions, headings, no fact)'
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(report.get("lang") or "en")}">\n<head><meta charset="utf-8">'

@@ -138,9 +138,13 @@ def print_text_report(console: Console, report: dict, text: str) -> None:
     console.print(table)
     n = report["summary"]
     console.print(
-        f"{len(report['claims'])} claims: [green]{n['supported']} supported[/], [red]{n['disputed']} disputed[/], "
-        f"[yellow]{n['unverified']} unverified[/]; {n['not_checked']} sentences not checked (questions, opinions, headings, no fact)"
+        f"{_count(len(report['claims']), 'claim')}: [green]{n['supported']} supported[/], [red]{n['disputed']} disputed[/], "
+        f"[yellow]{n['unverified']} unverified[/]; {_count(n['not_checked'], 'sentence')} not checked (questions, opinions, headings, no fact)"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def print_summary(console: Console, verdicts: list[dict]) -> None:

@@ -260,7 +260,7 @@ def test_the_form_posted_without_javascript_answers_the_page_with_the_verdict(se
     # a text: marked as check --doc --html marks it, each checked sentence in place
     form = "mode=text&text=" + quote_plus("Sam Altman said the Stargate funding is real. Is it?")
     status, page, _ = server.request("POST", "/", form, headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 200 and '<mark class="supported" id="s1"' in page and "1 claims" in page and "1 sentences not checked" in page
+    assert status == 200 and '<mark class="supported" id="s1"' in page and "1 claim:" in page and "1 sentence not checked" in page
 
 
 # ---------------------------------------------------------------- the command line
