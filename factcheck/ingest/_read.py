@@ -160,7 +160,7 @@ class _Skip(Exception):
 
 def _doc_id_base(file: Path, roots: list[Path]) -> str:
     for root in roots:
-        if root.is_dir():
+        if _folder_id(root) is not None:
             try:
                 return file.relative_to(root).as_posix()
             except ValueError:
