@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -232,6 +233,6 @@ def test_a_build_logs_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Pat
     env = {**os.environ, "FACTCHECK_PROGRESS_SECONDS": "0"}
     proc = subprocess.run([factcheck_script(), "index", str(docs), "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
-    lines = [line.rsplit(",", 1)[0] for line in proc.stderr.splitlines() if line.startswith("factcheck: ")]
+    lines = [line.rsplit(",", 1)[0] for line in proc.stderr.splitlines() if re.match(r"factcheck: \w+ \w+ \d+/\d+ ", line)]
     assert lines[:4] == ["factcheck: read files 1/3 (33%)", "factcheck: read files 2/3 (66%)", "factcheck: read files 3/3 (100%)", "factcheck: split documents 3/3 (100%)"]
     assert "factcheck: embed passages 6/6 (100%)" in lines

@@ -136,7 +136,7 @@ def test_a_long_line_is_split_in_linear_time_into_bounded_passages(tmp_path: Pat
     for text, lang, sentences in ((chinese, "zh", 12_500), (words, "en", 0)):
         started = time.perf_counter()
         passages = split_passages(Document("d", text, lang=lang))
-        assert time.perf_counter() - started < 15, lang
+        assert time.perf_counter() - started < 8, lang  # the Chinese line: 0.5 s; 18 s unwindowed
         assert all(0 < len(p.text) <= MAX_PASSAGE_CHARS and p.text == fold_whitespace(text[p.start : p.end]) for p in passages)
         assert all(a.end <= b.start for a, b in zip(passages, passages[1:]))
         if sentences:
