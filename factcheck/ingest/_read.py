@@ -55,10 +55,11 @@ def iter_files(paths: Sequence[str | Path], skipped: list[tuple[str, str]] | Non
             yield path
             continue
         found: list[Path] = []
-        visited = {_folder_id(path)}  # (device, inode): a path's realpath costs time in the square of its depth
+        walked: set[tuple[int, int] | None] = set()  # (device, inode): a realpath costs time in the square of its depth
         stack = [path]
         while stack:
             folder = stack.pop()
+            walked.add(_folder_id(folder))
             try:
                 with os.scandir(folder) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
@@ -74,8 +75,7 @@ def iter_files(paths: Sequence[str | Path], skipped: list[tuple[str, str]] | Non
                 folder_id = _folder_id(child)
                 if folder_id is None:
                     found.append(child)
-                elif not _is_file(child / "CURRENT") and folder_id not in visited:
-                    visited.add(folder_id)
+                elif not _is_file(child / "CURRENT") and folder_id not in walked:  # not a loop back up
                     subfolders.append(child)
             stack += reversed(subfolders)  # depth first, in name order
         yield from sorted(found)

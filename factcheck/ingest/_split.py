@@ -84,8 +84,9 @@ def sentence_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
 
 #: sentencex's segmenter takes time in the square of its input's length on some text (Chinese or Japanese with no space
 #: after its full stops: 80,000 characters in 2 s, a million in minutes), so a long paragraph is segmented window by
-#: window: each window's last sentence, perhaps cut short, starts the next window (a one-line file is one paragraph).
-SEGMENT_WINDOW_CHARS = 4000
+#: window (twice the longest passage: a longer sentence is cut anyway): each window's last sentence, perhaps cut
+#: short, starts the next window (a one-line file is one paragraph).
+SEGMENT_WINDOW_CHARS = 2000
 
 
 def _sentence_spans(para: str, lang: str) -> list[tuple[int, int]]:
