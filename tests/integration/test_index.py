@@ -193,8 +193,8 @@ def test_an_unreadable_file_or_folder_is_skipped_and_the_build_goes_on(tmp_path:
     (docs / "lockdir").chmod(0)
     try:
         prefix = _permissions_enforced()
-        if subprocess.run([*prefix, "cat", str(locked)], capture_output=True).returncode == 0:
-            pytest.skip("root, and no setpriv to drop the capabilities that override permissions: a locked file reads here")
+        if subprocess.run([*prefix, "true"]).returncode != 0 or subprocess.run([*prefix, "cat", str(locked)], capture_output=True).returncode == 0:
+            pytest.skip("root, and no setpriv able to drop the capabilities that override permissions: a locked file reads here")
         proc = subprocess.run([*prefix, factcheck_script(), "index", str(docs), "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=300)
         inside = docs / "lockdir" / "inside.txt"  # named on the command line, in a folder that cannot be looked into
         named = subprocess.run([*prefix, factcheck_script(), "index", str(docs / "good.txt"), str(inside), "--index", str(tmp_path / "idx2")], capture_output=True, text=True, timeout=300)
