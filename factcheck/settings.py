@@ -7,6 +7,8 @@ Environment variables:
 - ``FACTCHECK_BACKEND``: ``auto`` / ``onnx`` / ``torch``, how the default models run (a config left at "auto");
 - ``FACTCHECK_VERIFIER_INT8``: ``1`` runs the shipped verifier int8-quantized through ONNX Runtime;
 - ``FACTCHECK_MILVUS_TOKEN``: a Milvus token (``user:password`` or an API key), never written to a manifest.
+- ``FACTCHECK_PROGRESS_SECONDS``: where standard error is no terminal, seconds between the progress lines of
+  ``factcheck index`` (10; 0 prints every step).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ CACHE_DIR_ENV = "FACTCHECK_CACHE_DIR"
 BACKEND_ENV = "FACTCHECK_BACKEND"
 VERIFIER_INT8_ENV = "FACTCHECK_VERIFIER_INT8"
 MILVUS_TOKEN_ENV = "FACTCHECK_MILVUS_TOKEN"
+PROGRESS_SECONDS_ENV = "FACTCHECK_PROGRESS_SECONDS"
 #: environment passed on to Ray workers (offline hubs, the cache holding the demo index, a Milvus token).
 WORKER_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", CACHE_DIR_ENV, MILVUS_TOKEN_ENV)
 

@@ -173,7 +173,7 @@ def index(
     mode = retrieval or ("dense" if backend_name == "milvus" else "hybrid")
     config = IndexConfig(backend=backend_name, uri=uri, milvus_index=milvus_index, retrieval=mode)
     emb = create_embedder(embedder) if embedder else None
-    with progress_hook() as hook:
+    with progress_hook(lines=True) as hook:
         report = build_index(list(paths), str(index_dir) if config.backend == "milvus" else index_dir, emb, config, progress=hook)
     if as_json:
         click.echo(json.dumps(report.__dict__, ensure_ascii=False))

@@ -8,6 +8,9 @@ JSON output is left as it is: JSON escapes control characters itself.
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +23,7 @@ from rich.text import Text
 
 from .._types import Progress as ProgressHook
 from .._types import Verdict
+from ..settings import PROGRESS_SECONDS_ENV
 
 LABEL_STYLE = {"supported": "bold green", "disputed": "bold red", "unverified": "bold yellow"}
 STANCE_STYLE = {"entailment": "green", "contradiction": "red", "neutral": "dim"}
@@ -64,10 +68,21 @@ def new_progress(transient: bool = False) -> Progress:
     )
 
 
+#: what a phase of an index build counts, when not its hook's ``unit``.
+PHASE_UNITS = {"read": " files", "split": " documents"}
+#: with ``lines``, a progress line at most this often (seconds); ``FACTCHECK_PROGRESS_SECONDS`` overrides it.
+PROGRESS_SECONDS = 10.0
+
+
 @contextmanager
-def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[ProgressHook]:
+def progress_hook(transient: bool = False, unit: str = " passages", lines: bool = False) -> Iterator[ProgressHook]:
     """A progress hook (phase, done, total) for index builds, batch checks and benchmark runs: a bar per phase,
-    shown once there is work to show."""
+    shown once there is work to show. ``lines``: when standard error is not a terminal (a log, CI, a pipe), where no
+    bar can show, a line every ``FACTCHECK_PROGRESS_SECONDS`` (10 s) and at the end of each phase that showed one, so
+    a long build shows it is working; a short one prints nothing."""
+    if lines and not stderr().is_terminal:
+        yield _progress_lines(unit)
+        return
     state: dict = {}
 
     def hook(phase: str, done: int, total: int) -> None:
@@ -76,7 +91,7 @@ def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[
             state["progress"].start()
         progress = state["progress"]
         if phase not in state:
-            state[phase] = progress.add_task(escape_text(f"{phase}{unit}"), total=total or 1)
+            state[phase] = progress.add_task(escape_text(f"{phase}{PHASE_UNITS.get(phase, unit)}"), total=total or 1)
         progress.update(state[phase], completed=done if total else 1)
 
     try:
@@ -84,6 +99,31 @@ def progress_hook(transient: bool = False, unit: str = " passages") -> Iterator[
     finally:
         if "progress" in state:
             state["progress"].stop()
+
+
+def _progress_lines(unit: str) -> ProgressHook:
+    try:
+        every = float(os.environ.get(PROGRESS_SECONDS_ENV) or PROGRESS_SECONDS)
+    except ValueError:
+        every = PROGRESS_SECONDS
+    started = last = time.monotonic()
+    shown: set[str] = set()  # the phases that printed a line
+    ended: set[str] = set()  # and those that printed their last
+
+    def hook(phase: str, done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        finished = done >= total
+        if phase in ended or (now - last < every and not (finished and phase in shown)):
+            return
+        last = now
+        share = f" ({100 * done // total}%)" if total else ""
+        print(f"factcheck: {phase}{PHASE_UNITS.get(phase, unit)} {done}/{total}{share}, {now - started:.0f} s", file=sys.stderr, flush=True)
+        shown.add(phase)
+        if finished:
+            ended.add(phase)
+
+    return hook
 
 
 def print_verdict(console: Console, verdict: Verdict) -> None:

@@ -4,6 +4,7 @@ rest, and hand the generation to the backend's :class:`BuildTarget`, which makes
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -19,6 +20,9 @@ from ..ingest import read_documents, reading_text, split_passages
 from ..settings import __version__
 from ._base import INDEX_FORMAT, BuildReport, BuildTarget, EvidenceStore, IndexConfig, check_embedder, same_embedder
 from ._factory import create_target
+
+#: the split phase (documents into passages) reports its progress every this many documents, and at its end.
+SPLIT_PROGRESS_EVERY = 100
 
 
 def build_index(
@@ -38,15 +42,27 @@ def build_index(
     if not paths:
         raise FactcheckError("no documents given: name the folders or files to index")
     target = create_target(root, config)
-    missing = [str(p) for p in paths if not Path(p).exists()]
+    missing = [str(p) for p in paths if _missing(p)]
     if missing:
         raise FactcheckError(f"no such file or directory: {missing[0]} (give the folders or files to index)")
-    report = read_documents(paths)
+    report = read_documents(paths, progress)
     if not report.documents:
         why = f"; skipped: {report.skipped[0][0]} ({report.skipped[0][1]})" if report.skipped else ""
         raise EmptyCorpusError(f"no readable document in {', '.join(map(str, paths))}{why} (supported: .txt .md .html .jsonl .csv .pdf)")
     with target.lock():
         return _build(report.documents, report.skipped, target, embedder, config, progress, started, paths, reuse)
+
+
+def _missing(path: str | Path) -> bool:
+    """Whether ``path`` does not exist (a path that cannot be looked at, in a folder without read permission, is read
+    and skipped with its reason like any unreadable input)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _build(
@@ -76,7 +92,7 @@ def _build(
     reuse_rows: list[int] = []  # for each passage, the old row id, or -1 when it must be embedded
     embedded_docs = reused_docs = 0
     doc_rows: list[tuple] = []
-    for doc in documents:
+    for done, doc in enumerate(documents, 1):
         checksum = doc.checksum
         prior = old_docs.get(doc.doc_id)
         first = len(passages)
@@ -91,6 +107,8 @@ def _build(
             reuse_rows += [-1] * len(split)
             embedded_docs += 1
         doc_rows.append((doc.doc_id, doc.title, doc.source, doc.date, doc.lang, doc.path, checksum, first, len(passages) - first))
+        if progress and (done % SPLIT_PROGRESS_EVERY == 0 or done == len(documents)):
+            progress("split", done, len(documents))
     removed_docs = len(set(old_docs) - {d.doc_id for d in documents})
 
     dim = embedder.dim

@@ -2,8 +2,10 @@
 
 Formats: .txt and .md (optional YAML front matter with title, source, date, lang), .html/.htm, .jsonl (one
 document per row: ``id``/``_id``, ``title``, ``text``, optional ``source``/``url``, ``date``, ``lang``), .csv
-(same columns) and .pdf when ``pypdf`` is installed. A file that cannot be read is skipped with its reason; it
-never stops a build.
+(same columns) and .pdf when ``pypdf`` is installed. What cannot be read is skipped with its reason and never stops
+or hangs a build: a file or folder without read permission, a broken link, a FIFO or device, a file too large for one
+document (:data:`MAX_DOCUMENT_BYTES`), a binary or non-UTF-8 file; a bad row of a .jsonl file is skipped as
+``file:line`` and the file's other rows are kept.
 
 A document that declares no ``lang`` gets the language detected on its text.
 """
@@ -16,72 +18,129 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import IO
 
-from .._types import Document
+from .._types import Document, Progress
 from ._language import detect_language, lang_code
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv", ".pdf", ".jsonl.gz")
+
+#: the largest document read: a bigger file (.txt .md .html; a .pdf's text, a .jsonl or .csv row's text) is skipped
+#: with its reason; 20 MB is some 3 million words, 260,000 passages to embed (hours on a laptop): split it into files.
+MAX_DOCUMENT_BYTES = 20_000_000
 
 
 @dataclass
 class ReadReport:
     documents: list[Document] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason); (path:line, reason) for a bad row
     files: int = 0
 
 
 # ---------------------------------------------------------------- reading files
 
 
-def iter_files(paths: Sequence[str | Path]) -> Iterator[Path]:
+def iter_files(paths: Sequence[str | Path], skipped: list[tuple[str, str]] | None = None) -> Iterator[Path]:
     """The files under ``paths``, in path order; hidden files and folders, and factcheck index folders (one kept
-    inside the documents it indexes), are left out."""
+    inside the documents it indexes), are left out. Symlinked folders are followed, once each. A folder that cannot
+    be listed goes to ``skipped`` with its reason. The walk keeps its own stack (no recursion: any depth)."""
     for raw in paths:
         path = Path(raw)
-        if not path.is_dir():
+        if _folder_id(path) is None:
             yield path
             continue
         found: list[Path] = []
-        visited: set[str] = set()  # symlinked folders are followed, once each
-        for folder, subfolders, files in os.walk(path, followlinks=True):
-            visited.add(os.path.realpath(folder))
-            subfolders[:] = [
-                d for d in subfolders
-                if not d.startswith(".") and not (Path(folder) / d / "CURRENT").is_file() and os.path.realpath(Path(folder) / d) not in visited
-            ]
-            found += [Path(folder) / f for f in files if not f.startswith(".")]
+        walked: set[tuple[int, int] | None] = set()  # (device, inode): a realpath costs time in the square of its depth
+        stack = [path]
+        while stack:
+            folder = stack.pop()
+            walked.add(_folder_id(folder))
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                if skipped is not None:
+                    skipped.append((str(folder), f"cannot list this folder: {_os_reason(exc)}"))
+                continue
+            subfolders: list[Path] = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                child = folder / entry.name
+                folder_id = _folder_id(child)
+                if folder_id is None:
+                    found.append(child)
+                elif not _is_file(child / "CURRENT") and folder_id not in walked:  # not a loop back up
+                    subfolders.append(child)
+            stack += reversed(subfolders)  # depth first, in name order
         yield from sorted(found)
 
 
-def read_documents(paths: Sequence[str | Path]) -> ReadReport:
-    """Read every supported file under ``paths``; unreadable files go to ``report.skipped``."""
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the folder ``path`` is or links to; None for anything else, or what cannot be stat'ed."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _os_reason(exc: OSError) -> str:
+    """What an OSError says, as a skip reason: ``permission denied (give read access: chmod +r)``."""
+    text = (exc.strerror or type(exc).__name__).lower()
+    if isinstance(exc, PermissionError):
+        return f"{text} (give read access: chmod +r, or run as its owner)"
+    return text
+
+
+def read_documents(paths: Sequence[str | Path], progress: Progress | None = None) -> ReadReport:
+    """Read every supported file under ``paths``; what cannot be read goes to ``report.skipped`` with its reason.
+    ``progress``: called as ``("read", files done, files in all)``."""
     report = ReadReport()
     seen: set[str] = set()
     roots = [Path(p) for p in paths]
-    for file in iter_files(paths):
+    files = list(iter_files(paths, report.skipped))
+    for done, file in enumerate(files, 1):
+        if progress:
+            progress("read", done, len(files))
         if file.name.lower() in {"readme.md", "readme.txt", "license", "license.md"} and file.parent in roots:
             continue  # a corpus folder's own description is not evidence
         report.files += 1
-        if not file.exists():
-            report.skipped.append((str(file), "no such file"))
-            continue
         suffix = _suffix(file)
         if suffix not in SUPPORTED_SUFFIXES:
-            report.skipped.append((str(file), f"unsupported file type {suffix or '(none)'}"))
+            if not os.path.lexists(file):
+                report.skipped.append((str(file), "no such file"))
+            else:
+                report.skipped.append((str(file), f"unsupported file type {suffix or '(none)'}"))
             continue
         base = _doc_id_base(file, roots)
+        reasons = len(report.skipped)
         try:
-            docs = list(_read_file(file, base))
+            docs = list(_read_file(file, base, report.skipped))
         except _Skip as exc:
             report.skipped.append((str(file), str(exc)))
             continue
+        if not docs and len(report.skipped) == reasons:
+            report.skipped.append((str(file), "no rows"))  # a .jsonl or .csv file with only blank lines or a header
         for doc in docs:
+            where = str(file) if doc.doc_id == base else f"{file}#{doc.doc_id}"
             if not doc.text.strip():
-                report.skipped.append((str(file) if doc.doc_id == base else f"{file}#{doc.doc_id}", "no text"))
+                report.skipped.append((where, "no text"))
+                continue
+            if len(doc.text) > MAX_DOCUMENT_BYTES:
+                report.skipped.append((where, _too_large(len(doc.text), "characters of text")))
                 continue
             if doc.doc_id in seen:
                 report.skipped.append((str(file), f"duplicate document id {doc.doc_id!r}"))
@@ -91,13 +150,17 @@ def read_documents(paths: Sequence[str | Path]) -> ReadReport:
     return report
 
 
+def _too_large(size: int, unit: str) -> str:
+    return f"too large for one document ({size / 1e6:.1f} million {unit}; at most {MAX_DOCUMENT_BYTES / 1e6:.0f} million): split it into smaller files"
+
+
 class _Skip(Exception):
     pass
 
 
 def _doc_id_base(file: Path, roots: list[Path]) -> str:
     for root in roots:
-        if root.is_dir():
+        if _folder_id(root) is not None:
             try:
                 return file.relative_to(root).as_posix()
             except ValueError:
@@ -110,13 +173,37 @@ def _suffix(file: Path) -> str:
     return ".jsonl.gz" if name.endswith(".jsonl.gz") else file.suffix.lower()
 
 
-def _read_text(file: Path) -> str:
-    data = file.read_bytes()
-    if _suffix(file) == ".jsonl.gz":
+def _open(file: Path) -> IO[bytes]:
+    """``file`` opened for reading, if it is a regular file. Opened without blocking (a FIFO named like a document
+    would wait for a writer forever) and checked on the open descriptor (no race between a check and the open)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _Skip("no such file (a broken link?)" if os.path.islink(file) else "no such file") from None
+    except OSError as exc:
+        raise _Skip(f"cannot open: {_os_reason(exc)}") from None
+    handle = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a folder" if stat.S_ISDIR(mode) else "special"
+        raise _Skip(f"not a regular file ({kind})")
+    return handle
+
+
+def _read_bytes(file: Path, limit: int | None = None) -> bytes:
+    with _open(file) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if limit is not None and size > limit:
+            raise _Skip(_too_large(size, "bytes"))
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise _Skip(f"unreadable gzip file: {exc}") from None
+            return handle.read()
+        except OSError as exc:
+            raise _Skip(f"cannot read: {_os_reason(exc)}") from None
+
+
+def _read_text(file: Path) -> str:
+    data = _read_bytes(file, MAX_DOCUMENT_BYTES)
     if b"\x00" in data[:8192]:
         raise _Skip("binary file")
     try:
@@ -125,10 +212,14 @@ def _read_text(file: Path) -> str:
         raise _Skip(f"not UTF-8 (byte {exc.start}); convert it with iconv -t UTF-8") from None
 
 
-def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
+def _read_file(file: Path, doc_id: str, skipped: list[tuple[str, str]]) -> Iterator[Document]:
     suffix = _suffix(file)
     if suffix == ".pdf":
         yield _read_pdf(file, doc_id)
+        return
+    if suffix in {".jsonl", ".jsonl.gz"}:
+        with _open(file) as handle:
+            yield from _read_rows(_jsonl_rows(handle, file, skipped), file)
         return
     text = _read_text(file)
     if suffix in {".txt", ".md", ".markdown"}:
@@ -141,8 +232,6 @@ def _read_file(file: Path, doc_id: str) -> Iterator[Document]:
         parser.feed(text)
         body = parser.text()
         yield Document(doc_id=doc_id, text=body, title=parser.title.strip() or file.stem, source=str(file), lang=detect_language(body[:2000])[0], path=str(file))
-    elif suffix in {".jsonl", ".jsonl.gz"}:
-        yield from _read_rows(_jsonl_rows(text), file)
     elif suffix == ".csv":
         try:
             rows = list(csv.DictReader(io.StringIO(text)))
@@ -177,11 +266,40 @@ def parse_jsonl(text: str) -> Iterator[tuple[int, dict]]:
         yield lineno, row
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict]]:
+def _jsonl_rows(handle: IO[bytes], file: Path, skipped: list[tuple[str, str]]) -> Iterator[tuple[int, dict]]:
+    """The rows of an open .jsonl (or .jsonl.gz) file, read line by line; a bad line goes to ``skipped`` as
+    ``file:line`` and the rows after it are still read."""
+    stream = gzip.GzipFile(fileobj=handle) if _suffix(file) == ".jsonl.gz" else handle
+    lineno = 0
     try:
-        yield from parse_jsonl(text)
-    except ValueError as exc:
-        raise _Skip(str(exc)) from None
+        if b"\x00" in stream.read(8192):
+            raise _Skip("binary file")
+        stream.seek(0)
+        for lineno, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                skipped.append((f"{file}:{lineno}", f"not UTF-8 (byte {exc.start} of the line); convert the file with iconv -t UTF-8"))
+                continue
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                skipped.append((f"{file}:{lineno}", f"invalid JSON ({exc.msg}); the file's other lines are read"))
+                continue
+            except RecursionError:
+                skipped.append((f"{file}:{lineno}", "JSON nested too deeply"))
+                continue
+            if not isinstance(row, dict):
+                skipped.append((f"{file}:{lineno}", "expected a JSON object"))
+                continue
+            yield lineno, row
+    except (OSError, EOFError) as exc:  # a truncated or corrupt .gz; a disk error
+        what = f"unreadable {'gzip ' if stream is not handle else ''}file: {exc}"
+        if not lineno:
+            raise _Skip(what) from None
+        skipped.append((str(file), f"{what} (after line {lineno}; the lines before it are read)"))
 
 
 def _read_rows(rows: Iterable[tuple[int, dict]], file: Path) -> Iterator[Document]:
@@ -201,8 +319,9 @@ def _read_pdf(file: Path, doc_id: str) -> Document:
         from pypdf import PdfReader
     except ImportError:
         raise _Skip("PDF support needs pypdf: pip install 'factcheck[pdf]'") from None
+    data = _read_bytes(file)
     try:
-        reader = PdfReader(str(file))
+        reader = PdfReader(io.BytesIO(data))
         text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
         title = (reader.metadata.title if reader.metadata else None) or file.stem
     except Exception as exc:  # pypdf raises many error types for broken files
@@ -222,7 +341,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
     try:
         meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: a date that is no date (2025-02-30)
         return {}, text
     if not isinstance(meta, dict):
         return {}, text
@@ -237,8 +356,10 @@ def _first_heading(text: str) -> str:
 def _strip_markdown(text: str) -> str:
     """Drop Markdown markup that is not prose, keeping character count per line stable enough for offsets."""
     text = re.sub(r"^#{1,6}\s+", "", text, flags=re.M)
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    # link text holds no bracket and a link target no parenthesis: each match attempt stops at the next one, so a
+    # run of unclosed brackets costs linear time, not quadratic (a 80,000-character run of "[" took 53 s)
+    text = re.sub(r"!\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
+    text = re.sub(r"\[([^\[\]]+)\]\([^()]*\)", r"\1", text)
     return re.sub(r"(\*\*|__|`)", "", text)
 
 

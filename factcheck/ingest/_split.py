@@ -82,7 +82,37 @@ def sentence_spans(text: str, lang: str = "en") -> list[tuple[int, int]]:
     return [(para_start + s, para_start + e) for para_start, para in _paragraphs(text) for s, e in _sentence_spans(para, lang_code(lang) or "en")]
 
 
+#: sentencex's segmenter takes time in the square of its input's length on some text (Chinese or Japanese with no space
+#: after its full stops: 80,000 characters in 2 s, a million in minutes), so a long paragraph is segmented window by
+#: window (twice the longest passage: a longer sentence is cut anyway): each window's last sentence, perhaps cut
+#: short, starts the next window (a one-line file is one paragraph).
+SEGMENT_WINDOW_CHARS = 2000
+
+
 def _sentence_spans(para: str, lang: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(para):
+        end = start + SEGMENT_WINDOW_CHARS
+        if end >= len(para):
+            spans += [(start + s, start + e) for s, e in _window_spans(para[start:], lang)]
+            break
+        window = _window_spans(para[start:end], lang)
+        if len(window) > 1:  # all but the last sentence, which may go on past the window
+            spans += [(start + s, start + e) for s, e in window[:-1]]
+            start += window[-1][0]
+            continue
+        # no sentence ends in the window: keep it to its last space (one sentence, cut to size by _cut_long)
+        cut = para.rfind(" ", start + SEGMENT_WINDOW_CHARS // 2, end)
+        cut = cut if cut > start else end
+        first, last = (start + window[0][0], start + len(para[start:cut].rstrip())) if window else (cut, cut)
+        if last > first:
+            spans.append((first, last))
+        start = cut
+    return spans
+
+
+def _window_spans(para: str, lang: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for sentence in segment(lang, para):

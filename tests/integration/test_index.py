@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import signal
 import subprocess
 import time
@@ -167,3 +170,73 @@ def test_an_index_kept_inside_its_documents_folder_is_not_read_as_documents(tmp_
     report = read_documents([docs])
     assert report.skipped == []
     assert sorted(d.text for d in report.documents) == ["The bridge was rebuilt in 1950.", "The bridge was rebuilt in 1950.", "The harbour opened in 1890."]
+
+
+def _unwrapped(text: str) -> str:
+    """Text without its whitespace: the build summary is wrapped to the console's width, long paths and all."""
+    return "".join(text.split())
+
+
+def _permissions_enforced() -> list[str]:
+    """A command prefix under which file permissions hold. None is needed for a user; root (the tests run as root in
+    CI) reads any file, so as root the console script runs under setpriv with the two capabilities that override
+    permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) dropped from its bounding set: still root, refused like a
+    user."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"] if setpriv else []
+
+
+def test_an_unreadable_file_or_folder_is_skipped_and_the_build_goes_on(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "good.txt", "The harbour opened in 1890 after years of work.")
+    locked = write(docs / "locked.txt", "Nobody may read this sentence.")
+    write(docs / "lockdir" / "inside.txt", "Nor this one, in a folder nobody may list.")
+    locked.chmod(0)
+    (docs / "lockdir").chmod(0)
+    try:
+        prefix = _permissions_enforced()
+        if subprocess.run([*prefix, "true"]).returncode != 0 or subprocess.run([*prefix, "cat", str(locked)], capture_output=True).returncode == 0:
+            pytest.skip("root, and no setpriv able to drop the capabilities that override permissions: a locked file reads here")
+        proc = subprocess.run([*prefix, factcheck_script(), "index", str(docs), "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=300)
+        inside = docs / "lockdir" / "inside.txt"  # named on the command line, in a folder that cannot be looked into
+        named = subprocess.run([*prefix, factcheck_script(), "index", str(docs / "good.txt"), str(inside), "--index", str(tmp_path / "idx2")], capture_output=True, text=True, timeout=300)
+    finally:
+        locked.chmod(0o644)
+        (docs / "lockdir").chmod(0o755)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    err = _unwrapped(proc.stderr)
+    assert _unwrapped("Indexed 1 documents") in err
+    assert _unwrapped(f"skipped {locked}: cannot open: permission denied (give read access") in err
+    assert _unwrapped(f"skipped {docs / 'lockdir'}: cannot list this folder: permission denied") in err
+    assert [d["path"] for d in json.loads((tmp_path / "idx" / (tmp_path / "idx" / CURRENT).read_text() / "manifest.json").read_text())["skipped"]] == [str(docs / "lockdir"), str(locked)]
+    assert named.returncode == 0 and "Traceback" not in named.stderr, named.stderr
+    assert _unwrapped(f"skipped {inside}: cannot open: permission denied") in _unwrapped(named.stderr)
+
+
+def test_a_fifo_a_broken_link_and_a_bad_jsonl_line_never_stop_or_hang_a_build(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "good.txt", "The harbour opened in 1890 after years of work.")
+    os.mkfifo(docs / "pipe.txt")  # reading it would wait for a writer forever
+    (docs / "gone.txt").symlink_to(docs / "deleted.txt")
+    write(docs / "rows.jsonl", json.dumps({"id": "r1", "text": "The bridge was rebuilt in 1950."}) + "\n{oops\n" + json.dumps({"id": "r3", "text": "The tram line cost 610 million euros."}) + "\n")
+    proc = subprocess.run([factcheck_script(), "index", str(docs), "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    err = _unwrapped(proc.stderr)
+    assert _unwrapped("Indexed 3 documents") in err
+    assert _unwrapped(f"skipped {docs / 'pipe.txt'}: not a regular file (a FIFO)") in err
+    assert _unwrapped(f"skipped {docs / 'gone.txt'}: no such file (a broken link?)") in err
+    assert _unwrapped(f"skipped {docs / 'rows.jsonl'}:2: invalid JSON") in err
+    assert sorted(FaissIndex.open(tmp_path / "idx").documents()) == ["good.txt", "r1", "r3"]
+
+
+def test_a_build_logs_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    """No bar can show in a log or a pipe: a line every FACTCHECK_PROGRESS_SECONDS (0 here: every step) instead."""
+    docs = _corpus(tmp_path / "docs", 3, sentences=2)
+    env = {**os.environ, "FACTCHECK_PROGRESS_SECONDS": "0"}
+    proc = subprocess.run([factcheck_script(), "index", str(docs), "--index", str(tmp_path / "idx")], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line.rsplit(",", 1)[0] for line in proc.stderr.splitlines() if re.match(r"factcheck: \w+ \w+ \d+/\d+ ", line)]
+    assert lines[:4] == ["factcheck: read files 1/3 (33%)", "factcheck: read files 2/3 (66%)", "factcheck: read files 3/3 (100%)", "factcheck: split documents 3/3 (100%)"]
+    assert "factcheck: embed passages 6/6 (100%)" in lines
