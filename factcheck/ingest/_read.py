@@ -342,10 +342,28 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: a date that is no date (2025-02-30)
-        return {}, text
+        meta = _flat_front_matter(match.group(1))
     if not isinstance(meta, dict):
         return {}, text
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in meta.items()}, text[match.end() :]
+
+
+_FLAT = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+
+
+def _flat_front_matter(block: str) -> dict | None:
+    """Front matter YAML refuses but a person reads as ``key: value`` lines ("title: Besançon : le tram" or "title:
+    Why: a review", where YAML wants quotes): the value is the rest of the line. None when a line is not so."""
+    meta: dict = {}
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        found = _FLAT.match(line)
+        if found is None:
+            return None
+        value = found.group(2)
+        meta[found.group(1)] = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+    return meta
 
 
 def _first_heading(text: str) -> str:

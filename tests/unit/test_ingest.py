@@ -275,3 +275,14 @@ def test_a_corpus_with_a_real_share_of_another_language_gets_the_multilingual_em
     assert choose_embedder(english) == "all-MiniLM-L6-v2"
     assert choose_embedder(english + french) == "use-multilingual"  # 12 news items, 5 French: claims cross languages
     assert choose_embedder(english * 10 + french[:1]) == "all-MiniLM-L6-v2"  # a stray French note
+
+
+def test_front_matter_yaml_refuses_is_read_as_key_value_lines() -> None:
+    from factcheck.ingest import split_front_matter
+
+    meta, body = split_front_matter("---\ntitle: Besançon : le tram prolongé\nsource: 'Le Quotidien: édition locale'\ndate: 2025-03-02\n---\nLe tram roule.\n")
+    assert meta == {"title": "Besançon : le tram prolongé", "source": "Le Quotidien: édition locale", "date": "2025-03-02"}
+    assert body == "Le tram roule.\n"
+    # valid YAML is read as YAML; what is neither stays in the text, as before
+    assert split_front_matter("---\ntitle: Plain\ntags: [a, b]\n---\nBody")[0] == {"title": "Plain", "tags": ["a", "b"]}
+    assert split_front_matter("---\ntitle: [\n  nested\n---\nBody") == ({}, "---\ntitle: [\n  nested\n---\nBody")
