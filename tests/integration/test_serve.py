@@ -360,7 +360,7 @@ def test_the_page_answers_the_demo_claim_in_a_browser(server: Server) -> None:
         assert area.get_attribute("id") == "text"
         area.send_keys("Sam Altman said the Stargate funding is real. Is it?", Keys.CONTROL, Keys.ENTER)
         WebDriverWait(browser, 120).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#result mark")))
-        assert "1 claims" in browser.find_element(By.CSS_SELECTOR, "#result .summary").text
+        assert "1 claim:" in browser.find_element(By.CSS_SELECTOR, "#result .summary").text
         assert browser.save_screenshot(str(ARTIFACTS / "serve-page-text.png"))
     finally:
         browser.quit()
