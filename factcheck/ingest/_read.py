@@ -233,11 +233,7 @@ def _read_file(file: Path, doc_id: str, skipped: list[tuple[str, str]]) -> Itera
         body = parser.text()
         yield Document(doc_id=doc_id, text=body, title=parser.title.strip() or file.stem, source=str(file), lang=detect_language(body[:2000])[0], path=str(file))
     elif suffix == ".csv":
-        try:
-            rows = list(csv.DictReader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise _Skip(f"unparseable CSV: {exc}") from None
-        yield from _read_rows(((i + 2, row) for i, row in enumerate(rows)), file)
+        yield from _read_rows(_csv_rows(text, file, skipped), file)
 
 
 def _document(doc_id: str, text: str, meta: dict, file: Path, default_title: str) -> Document:
@@ -300,6 +296,24 @@ def _jsonl_rows(handle: IO[bytes], file: Path, skipped: list[tuple[str, str]]) -
         if not lineno:
             raise _Skip(what) from None
         skipped.append((str(file), f"{what} (after line {lineno}; the lines before it are read)"))
+
+
+def _csv_rows(text: str, file: Path, skipped: list[tuple[str, str]]) -> Iterator[tuple[int, dict]]:
+    """The rows of a .csv file with the line each ends on; a row the csv module cannot read goes to ``skipped`` as
+    ``file:line`` and the rows after it are still read. A field may be as long as a document (csv's default limit,
+    128 KiB, would refuse a long article)."""
+    if csv.field_size_limit() < MAX_DOCUMENT_BYTES:
+        csv.field_size_limit(MAX_DOCUMENT_BYTES)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            skipped.append((f"{file}:{reader.line_num}", f"unreadable CSV row ({exc}); the file's other rows are read"))
+            continue
+        yield reader.line_num, row
 
 
 def _read_rows(rows: Iterable[tuple[int, dict]], file: Path) -> Iterator[Document]:

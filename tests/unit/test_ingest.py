@@ -286,3 +286,13 @@ def test_front_matter_yaml_refuses_is_read_as_key_value_lines() -> None:
     # valid YAML is read as YAML; what is neither stays in the text, as before
     assert split_front_matter("---\ntitle: Plain\ntags: [a, b]\n---\nBody")[0] == {"title": "Plain", "tags": ["a", "b"]}
     assert split_front_matter("---\ntitle: [\n  nested\n---\nBody") == ({}, "---\ntitle: [\n  nested\n---\nBody")
+
+
+def test_a_csv_row_as_long_as_an_article_is_read_with_the_others(tmp_path: Path) -> None:
+    from factcheck.ingest import read_documents
+
+    long_text = "The harbour opened in 1890. " * 6000  # 168,000 characters: over the csv module's default field limit
+    csv_file = write(tmp_path / "rows.csv", f"id,title,text\nr1,One,First row text.\nr2,Two,{long_text}\nr3,Three,Third row text.\n")
+    report = read_documents([csv_file])
+    assert [d.doc_id for d in report.documents] == ["r1", "r2", "r3"] and not report.skipped
+    assert len(report.documents[1].text.strip()) == len(long_text.strip())
