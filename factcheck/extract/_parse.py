@@ -28,6 +28,8 @@ ORGANISATION_NOUNS = frozenset(
     "start-up conglomerate corporation developer publisher broadcaster chain supplier "
     "entreprise société groupe constructeur banque assureur compagnie opérateur enseigne fabricant éditeur".split()
 )
+#: sentences back that a description ("the company") may find its name in.
+LOOK_BACK = 6
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass"}
 _AUX = {"aux", "aux:tense", "aux:pass", "auxpass"}
 #: parts of a subject phrase left out when it is put in place of a pronoun (appositions, relative clauses).
@@ -123,14 +125,14 @@ def resolve_description(description: tuple[str, str], before: list[Parsed]) -> s
     words, noun = description
     if not noun:
         return ""
-    for parsed in reversed(before[-6:]):  # a name ending on or starting with the noun: "the Vera C. Rubin Observatory"
+    for parsed in reversed(before[-LOOK_BACK:]):  # a name ending on or starting with the noun: "the Vera C. Rubin Observatory"
         for text, _ in reversed(parsed.entities):
             name = _DETERMINERS.sub("", text)
             parts = name.lower().split()
             if len(parts) > 1 and noun in (parts[0], parts[-1]):
                 return name
     if noun in ORGANISATION_NOUNS:  # the organisation named last
-        for parsed in reversed(before[-6:]):
+        for parsed in reversed(before[-LOOK_BACK:]):
             for text, label in reversed(parsed.entities):
                 if label == "ORG":
                     return _DETERMINERS.sub("", text)

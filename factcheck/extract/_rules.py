@@ -117,7 +117,7 @@ class RulesExtractor:
             here = parsed[i] if parsed else None
             opening = here.description[0] if here else ""
             pronoun = _PRONOUN.match(sentence) or (lang == "en" and _POSSESSIVE.match(sentence))
-            described = "" if pronoun or here is None or parsed is None else _parse.resolve_description(here.description, parsed[:i])
+            described = "" if pronoun or here is None or parsed is None else _parse.resolve_description(here.description, parsed[max(0, i - _parse.LOOK_BACK) : i])
             if not pronoun:  # "She said ... She added": the same subject; any other opening starts afresh
                 subject = described or _opening_name(sentence, named) or _parsed_subject(here, named)
             facts = here.facts if here and why is None else (sentence,)
