@@ -25,7 +25,7 @@ from pathlib import Path
 
 from factcheck import FactChecker
 from factcheck.extract import extract_claims
-from factcheck.ingest import sentence_spans, split_front_matter
+from factcheck.ingest import fold_whitespace, sentence_spans, split_front_matter
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "plain" / "dev" / "corpus"
@@ -39,7 +39,7 @@ def article(words: int) -> str:
         for paragraph in re.split(r"\n\s*\n", body.strip()):
             kept = []
             for start, end in sentence_spans(paragraph, "fr" if path.name.startswith("fr-") else "en"):
-                kept.append(" ".join(paragraph[start:end].split()))
+                kept.append(fold_whitespace(paragraph[start:end]))
                 count += len(kept[-1].split())
                 if count >= words:
                     return "\n\n".join([*paragraphs, " ".join(kept)]) + "\n"

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import click
 
+from .._html import text_report_html
 from ..embed import create_embedder
 from ..errors import FactcheckError
 from ..evaluation import BENCHMARKS, ORACLE_ONLY, RunConfig, benchmark_index, compare_runs, load_benchmark, run_benchmark, sample, user_benchmark
@@ -40,7 +41,6 @@ from ..training import (
     write_jsonl,
 )
 from ..verify import load_verifier
-from ._html import text_report_html
 from ._render import escape_text, print_comparison, print_manifest, print_summary, print_text_report, print_verdict, progress_hook, safe, stderr, stdout
 
 
@@ -425,7 +425,7 @@ def check(
         else:
             assert spec.index is not None
             open_index(spec.index, backend, uri).close()  # a missing or broken index: one error here, not one per worker
-        with _Verdicts(rows, done, out, as_json, claims_file) as sink:
+        with _Verdicts(rows, done, out, as_json) as sink:
             dicts = _check_file_on_ray(spec, rows[done:], ray_address, ray_workers)
             for message in dict.fromkeys(w for d in dicts for w in d["warnings"]):
                 click.echo(f"factcheck: warning: {safe(message)}", err=True)
@@ -465,7 +465,7 @@ def check(
             else:
                 print_verdict(stdout(), verdict)
             return
-        with _Verdicts(rows, done, out, as_json, claims_file) as sink:
+        with _Verdicts(rows, done, out, as_json) as sink:
             _check_file(checker, rows, done, sink)
     for message in {str(w.message) for w in caught}:
         click.echo(f"factcheck: warning: {safe(message)}", err=True)
@@ -513,8 +513,8 @@ class _Verdicts:
     a line of JSON on stdout, or a row of the table printed at the end. On Ctrl-C: what is done stays (a line
     cut short is removed), and one line says how many verdicts were kept and how to go on (--resume)."""
 
-    def __init__(self, rows: list[tuple[int, dict]], done: int, out: Path | None, as_json: bool, file: Path) -> None:
-        self.rows, self.done, self.out, self.as_json, self.file = rows, done, out, as_json, file
+    def __init__(self, rows: list[tuple[int, dict]], done: int, out: Path | None, as_json: bool) -> None:
+        self.rows, self.done, self.out, self.as_json = rows, done, out, as_json
         self.new: list[dict] = []
         self.stream: BinaryIO | None = None  # opened with the first verdict: a run that fails before leaves --out as it was
 

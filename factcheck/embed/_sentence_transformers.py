@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from huggingface_hub import try_to_load_from_cache  # 3 ms: its submodules load lazily
 
 from .._runtime import OnnxEncoder, exported, onnx_wanted, onnxruntime_installed, quiet_transformers
 from ..errors import FactcheckError
@@ -104,6 +103,8 @@ class SentenceTransformerEmbedder(Embedder):
 def _in_hub_cache(name: str) -> bool:
     """Whether a hub model is in the local hub cache (as ``name``, or as ``sentence-transformers/name``, the
     organisation sentence-transformers assumes for a bare name); no network."""
+    from huggingface_hub import try_to_load_from_cache  # 0.1-0.2 s: only when a manifest names a hub model
+
     for repo in (name, f"sentence-transformers/{name}") if "/" not in name else (name,):
         try:
             if isinstance(try_to_load_from_cache(repo, "config.json"), str):

@@ -67,11 +67,6 @@ def _pipeline(lang: str) -> Any:
     return None
 
 
-def available(lang: str) -> bool:
-    """Whether the parse rules can run for ``lang`` (spaCy and its pipeline installed)."""
-    return _pipeline(lang) is not None
-
-
 def parse(sentences: list[str], lang: str) -> list[Parsed] | None:
     """Each sentence read by the parse, or None when no pipeline for ``lang`` is installed."""
     nlp = _pipeline(lang)

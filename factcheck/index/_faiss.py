@@ -375,11 +375,8 @@ def _read_current(root: Path, hint: str) -> str:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _file_sums(directory: Path) -> dict[str, dict]:
@@ -481,10 +478,9 @@ def _write_store(path: Path, passages: list[Passage], doc_rows: list[tuple]) -> 
 def _current_generation(root: Path) -> str | None:
     """The generation CURRENT names (None when it names none, or anything but a generation of this directory)."""
     try:
-        name = (root / CURRENT).read_bytes().decode("ascii").strip()
-    except (OSError, UnicodeDecodeError):
+        return _read_current(root, "")
+    except IndexError_:
         return None
-    return name if GENERATION.fullmatch(name) else None
 
 
 def _previous_generation(root: Path, current: str | None) -> str | None:

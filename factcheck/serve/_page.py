@@ -9,8 +9,7 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from ..cli._html import _STYLE as REPORT_STYLE
-from ..cli._html import text_report_html
+from .._html import REPORT_STYLE, checks_html, text_report_body
 
 STATIC = files("factcheck.serve") / "static"
 
@@ -35,11 +34,9 @@ def _passage(e: dict) -> str:
     else:
         where = [title, escape(source)]
     where.append(escape(e.get("date") or ""))
-    fired = [c["text"] for c in e.get("checks") or [] if c.get("result") != "match"]
-    checks = f'<div class="checks">{escape("; ".join(fired))}</div>' if fired else ""
     return (
         f'<li class="passage{" decisive" if e["decisive"] else ""}"><span class="stance {stance}">{stance}{score}</span>'
-        f'{escape(e["text"])}<div class="source">{" · ".join(w for w in where if w)}</div>{checks}</li>'
+        f'{escape(e["text"])}<div class="source">{" · ".join(w for w in where if w)}</div>{checks_html(e)}</li>'
     )
 
 
@@ -67,10 +64,9 @@ def verdict_html(verdict: dict) -> str:
 
 
 def report_html(report: dict, text: str) -> str:
-    """A checked text (``TextReport.to_dict()``), marked as ``factcheck check --doc --html`` marks it: that page's
-    body after its title (the summary, the marked text, the table of claims), so that the two never differ."""
-    sections = text_report_html(report, text).partition("</h1>\n")[2].rpartition("</body>")[0]
-    return f'<h2 tabindex="-1">The text checked</h2>\n{sections}'
+    """A checked text (``TextReport.to_dict()``), marked as ``factcheck check --doc --html`` marks it: the same
+    sections (the summary, the marked text, the table of claims), so that the two never differ."""
+    return f'<h2 tabindex="-1">The text checked</h2>\n{text_report_body(report, text)}'
 
 
 def page(*, index: str, limits: dict, mode: str = "claim", claim: str = "", text: str = "", result: str = "", error: str = "") -> str:

